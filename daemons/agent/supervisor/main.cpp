@@ -1,0 +1,40 @@
+// orch-task-supervisor --state-dir <work_dir>/tasks/<task_id> [--report-fd N]
+// Started by the process containerizer, one per task; see task_supervisor.h.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "task_supervisor.h"
+
+int main(int argc, char** argv) {
+  std::string state_dir;
+  int report_fd = -1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--state-dir" && i + 1 < argc) {
+      state_dir = argv[++i];
+    } else if (arg == "--report-fd" && i + 1 < argc) {
+      char* end = nullptr;
+      const long fd = std::strtol(argv[++i], &end, 10);
+      if (end == nullptr || *end != '\0' || fd < 0 || fd > 65535) {
+        std::fprintf(stderr, "orch-task-supervisor: --report-fd wants a file descriptor, got '%s'\n",
+                     argv[i]);
+        return 2;
+      }
+      report_fd = static_cast<int>(fd);
+    } else {
+      std::fprintf(stderr,
+                   "usage: orch-task-supervisor --state-dir <work_dir>/tasks/<task_id> "
+                   "[--report-fd N]\n(unexpected argument '%s')\n",
+                   arg.c_str());
+      return 2;
+    }
+  }
+  if (state_dir.empty()) {
+    std::fprintf(stderr, "orch-task-supervisor: --state-dir is required\n");
+    return 2;
+  }
+  orch::agent::TaskSupervisor supervisor(state_dir, report_fd);
+  return supervisor.run();
+}

@@ -1,0 +1,80 @@
+#include "client/rpc_status.h"
+
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace orch::client {
+namespace {
+
+bool mentionsAny(std::string_view haystack, std::initializer_list<std::string_view> needles) {
+  for (std::string_view n : needles) {
+    if (absl::StrContainsIgnoreCase(haystack, n)) return true;
+  }
+  return false;
+}
+
+// The transport's own explanation, without gRPC's "failed to connect to all addresses" noise.
+std::string transportReason(std::string_view message) {
+  if (mentionsAny(message, {"connection refused"})) return "connection refused";
+  if (mentionsAny(message, {"no route to host"})) return "no route to host";
+  if (mentionsAny(message, {"network is unreachable"})) return "network is unreachable";
+  if (mentionsAny(message, {"connection reset"})) return "connection reset by peer";
+  if (mentionsAny(message, {"timed out", "timeout"})) return "connection timed out";
+  if (mentionsAny(message, {"dns resolution failed", "name or service not known",
+                            "could not resolve", "domain name not found"})) {
+    return "host name could not be resolved";
+  }
+  return std::string(message);
+}
+
+}  // namespace
+
+absl::StatusCode toAbslCode(grpc::StatusCode code) {
+  const int value = static_cast<int>(code);
+  if (value < 0 || value > static_cast<int>(absl::StatusCode::kUnauthenticated)) {
+    return absl::StatusCode::kUnknown;
+  }
+  return static_cast<absl::StatusCode>(value);
+}
+
+absl::Status fromGrpcStatus(const grpc::Status& status, std::string_view peer) {
+  if (status.ok()) return absl::OkStatus();
+  const std::string& message = status.error_message();
+  const absl::StatusCode code = toAbslCode(status.error_code());
+  switch (status.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE: {
+      if (mentionsAny(message, {"handshake", "ssl", "tls", "certificate", "alert"})) {
+        return absl::UnavailableError(absl::StrCat(
+            "TLS handshake with ", peer,
+            " failed (is this client's certificate issued by the cluster's CA, and does the "
+            "server's certificate name this host?): ",
+            message));
+      }
+      return absl::UnavailableError(
+          absl::StrCat("cannot reach ", peer, ": ", transportReason(message)));
+    }
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return absl::DeadlineExceededError(
+          absl::StrCat(peer, " did not answer in time", message.empty() ? "" : ": ", message));
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return absl::UnauthenticatedError(absl::StrCat("certificate rejected by ", peer, ": ", message));
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return absl::PermissionDeniedError(absl::StrCat(peer, " refused the request: ", message));
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return absl::UnimplementedError(
+          absl::StrCat(peer, " does not implement this call (version mismatch?)",
+                       message.empty() ? "" : ": ", message));
+    case grpc::StatusCode::CANCELLED:
+      return absl::CancelledError(message.empty() ? "cancelled" : message);
+    default:
+      return absl::Status(code, message.empty() ? absl::StrCat(peer, " failed without a message")
+                                                : message);
+  }
+}
+
+bool isTransportFailure(const absl::Status& status) { return absl::IsUnavailable(status); }
+
+}  // namespace orch::client

@@ -1,0 +1,148 @@
+// orch-master: agent and framework registry, allocator, task table. Serves the Scheduler,
+// AgentRegistry and Operator gRPC services over mTLS, and /metrics + /health over HTTP.
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <random>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/logger.h"
+#include "common/metrics/http_endpoint.h"
+#include "common/metrics/metrics_registry.h"
+#include "common/tls/grpc_tls.h"
+#include "master/agent_registry_service.h"
+#include "master/master_loop.h"
+#include "master/operator_service.h"
+#include "master/scheduler_service.h"
+
+namespace {
+
+std::string randomId() {
+  std::random_device rd;
+  std::uniform_int_distribution<uint32_t> dist;
+  char buf[16];
+  snprintf(buf, sizeof buf, "%08x", dist(rd));
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"orch-master: the Orchestrator cluster master"};
+  std::string listen = "127.0.0.1:5050";
+  std::string http = "127.0.0.1:5052";
+  std::string ca, cert, key;
+  std::string log_level = "info";
+  std::string log_file;
+  std::string master_id;
+  double heartbeat = 1.0;
+  int missed = 5;
+  double offer_timeout = 10;
+  app.add_option("--listen", listen, "gRPC address host:port")->capture_default_str();
+  app.add_option("--http", http, "HTTP address for /metrics and /health (empty: off)")
+      ->capture_default_str();
+  app.add_option("--ca", ca, "cluster CA certificate (PEM)")->required();
+  app.add_option("--cert", cert, "this master's certificate (PEM)")->required();
+  app.add_option("--key", key, "this master's private key (PEM)")->required();
+  app.add_option("--master-id", master_id, "id prefix for agents, frameworks and offers");
+  app.add_option("--heartbeat-interval", heartbeat, "seconds between agent heartbeats")
+      ->capture_default_str()->check(CLI::Range(0.05, 60.0));
+  app.add_option("--max-missed-heartbeats", missed, "then the agent is unreachable")
+      ->capture_default_str()->check(CLI::Range(1, 100));
+  app.add_option("--offer-timeout", offer_timeout, "seconds before an unanswered offer is rescinded")
+      ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+  app.add_option("--log-level", log_level)->capture_default_str();
+  app.add_option("--log-file", log_file);
+  CLI11_PARSE(app, argc, argv);
+
+  orch::log::initLogging("master", log_level, log_file);
+
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto creds = orch::tls::makeServerCredentials({ca, cert, key});
+  if (!creds.ok()) {
+    orch::log::logError("cannot load TLS files", {{"error", std::string(creds.status().message())}});
+    fprintf(stderr, "orch-master: %s\n", std::string(creds.status().message()).c_str());
+    return 1;
+  }
+
+  orch::core::MasterOptions options;
+  options.master_id = master_id.empty() ? randomId() : master_id;
+  options.heartbeat_interval = std::chrono::duration_cast<orch::core::Duration>(
+      std::chrono::duration<double>(heartbeat));
+  options.max_missed_heartbeats = missed;
+  options.offer_timeout = std::chrono::duration_cast<orch::core::Duration>(
+      std::chrono::duration<double>(offer_timeout));
+
+  orch::metrics::MetricsRegistry metrics;
+  orch::master::MasterLoop loop(options, metrics);
+  orch::master::SchedulerService scheduler(loop);
+  orch::master::AgentRegistryService registry(loop);
+  orch::master::OperatorService operator_service(loop, metrics);
+
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(listen, *creds, &bound_port);
+  orch::tls::applyServerChannelArgs(builder);
+  builder.RegisterService(&scheduler);
+  builder.RegisterService(&registry);
+  builder.RegisterService(&operator_service);
+  builder.SetMaxReceiveMessageSize(16 << 20);
+  loop.start();
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || bound_port == 0) {
+    fprintf(stderr, "orch-master: cannot listen on %s (address in use or invalid)\n", listen.c_str());
+    loop.stop();
+    return 1;
+  }
+
+  std::unique_ptr<orch::metrics::HttpEndpoint> endpoint;
+  if (!http.empty()) {
+    auto colon = http.rfind(':');
+    if (colon == std::string::npos) {
+      fprintf(stderr, "orch-master: --http must be host:port, got '%s'\n", http.c_str());
+      return 2;
+    }
+    endpoint = std::make_unique<orch::metrics::HttpEndpoint>(
+        http.substr(0, colon), std::stoi(http.substr(colon + 1)), metrics);
+    endpoint->setHealthCheck([&loop] {
+      orch::metrics::HealthReport report;
+      auto agents = loop.call([](orch::core::MasterEngine& e, orch::core::TimePoint) {
+        return e.agents().size();
+      });
+      report.body = {{"status", "ok"}, {"role", "leader"}, {"agents", agents}};
+      return report;
+    });
+    auto started = endpoint->start();
+    if (!started.ok()) {
+      fprintf(stderr, "orch-master: HTTP %s: %s\n", http.c_str(), std::string(started.message()).c_str());
+      server->Shutdown();
+      loop.stop();
+      return 1;
+    }
+  }
+  orch::log::logInfo("master started", {{"master_id", options.master_id},
+                                        {"grpc", listen},
+                                        {"port", bound_port},
+                                        {"http", http}});
+  fprintf(stderr, "orch-master %s serving gRPC on %s (port %d), HTTP on %s\n",
+          options.master_id.c_str(), listen.c_str(), bound_port, http.c_str());
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  orch::log::logInfo("master stopping", {{"signal", sig}});
+  if (endpoint) endpoint->stop();
+  loop.stop();  // closes every stream so handlers return
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  orch::log::flushLogs();
+  return 0;
+}

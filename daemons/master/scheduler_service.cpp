@@ -1,0 +1,218 @@
+#include "master/scheduler_service.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/logger.h"
+#include "common/tls/grpc_tls.h"
+#include "common/wire/wire_convert.h"
+#include "master/grpc_status.h"
+
+namespace orch::master {
+
+namespace v1 = orchestrator::v1;
+
+namespace {
+
+absl::StatusOr<std::optional<core::Duration>> refuseFrom(const v1::Filters& filters, bool present,
+                                                          const std::string& field) {
+  if (!present) return std::optional<core::Duration>();
+  double s = filters.refuse_seconds();
+  if (!std::isfinite(s) || s < 0 || s > 365 * 86400.0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".refuse_seconds: must be between 0 and one year"));
+  }
+  return std::optional<core::Duration>(
+      std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(s)));
+}
+
+std::vector<core::OfferId> offerIds(const google::protobuf::RepeatedPtrField<std::string>& ids) {
+  std::vector<core::OfferId> out;
+  for (const auto& id : ids) out.emplace_back(id);
+  return out;
+}
+
+absl::StatusOr<std::vector<core::LaunchOperation>> operationsFrom(const v1::Call::Accept& accept) {
+  std::vector<core::LaunchOperation> ops;
+  for (int i = 0; i < accept.operations_size(); ++i) {
+    const auto& op = accept.operations(i);
+    core::LaunchOperation launch;
+    const google::protobuf::RepeatedPtrField<v1::TaskInfo>* tasks = nullptr;
+    std::string prefix;
+    switch (op.type()) {
+      case v1::Call::Operation::LAUNCH:
+        tasks = &op.launch().task_infos();
+        prefix = absl::StrCat("operations[", i, "].launch.task_infos");
+        break;
+      case v1::Call::Operation::LAUNCH_GROUP:
+        launch.group = true;
+        tasks = &op.launch_group().task_group().tasks();
+        prefix = absl::StrCat("operations[", i, "].launch_group.task_group.tasks");
+        break;
+      default:
+        return absl::InvalidArgumentError(
+            absl::StrCat("operations[", i, "].type: must be LAUNCH or LAUNCH_GROUP"));
+    }
+    for (int j = 0; j < tasks->size(); ++j) {
+      auto spec = wire::taskSpecFromProto((*tasks)[j], absl::StrCat(prefix, "[", j, "]"));
+      if (!spec.ok()) return spec.status();
+      launch.tasks.push_back(*std::move(spec));
+      launch.task_agent_ids.push_back((*tasks)[j].agent_id());
+    }
+    ops.push_back(std::move(launch));
+  }
+  return ops;
+}
+
+}  // namespace
+
+grpc::Status SchedulerService::Subscribe(grpc::ServerContext* ctx,
+                                         const v1::SubscribeRequest* request,
+                                         grpc::ServerWriter<v1::Event>* writer) {
+  const v1::FrameworkInfo& info = request->framework_info();
+  core::FrameworkDescription desc;
+  desc.id = core::FrameworkId(info.framework_id());
+  desc.name = info.name();
+  desc.user = info.user();
+  desc.hostname = info.hostname();
+  desc.principal = tls::peerPrincipal(*ctx);
+  for (const auto& role : info.roles()) desc.roles.emplace_back(role);
+  for (const auto& cap : info.capabilities()) {
+    if (cap.type() == v1::FrameworkInfo::Capability::GPU_RESOURCES) desc.gpu_resources = true;
+  }
+  if (!std::isfinite(info.failover_timeout()) || info.failover_timeout() < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "framework_info.failover_timeout: must be a non-negative number of seconds");
+  }
+  desc.failover_timeout = std::chrono::duration_cast<core::Duration>(
+      std::chrono::duration<double>(std::min(info.failover_timeout(), 365 * 86400.0)));
+
+  auto sink = std::make_shared<FrameworkSink>();
+  auto subscribed = loop_.call([&](core::MasterEngine& engine, core::TimePoint now) {
+    auto id = engine.subscribe(desc, now);
+    if (id.ok()) {
+      v1::Event event;
+      event.set_type(v1::Event::SUBSCRIBED);
+      event.mutable_subscribed()->set_framework_id(id->value());
+      event.mutable_subscribed()->set_master_id(loop_.options().master_id);
+      event.mutable_subscribed()->set_heartbeat_interval_seconds(
+          std::chrono::duration<double>(loop_.options().heartbeat_interval).count());
+      sink->push(std::move(event));
+      loop_.attachFramework(*id, sink);
+    }
+    return id;
+  });
+  if (!subscribed.ok()) return toGrpc(subscribed.status());
+  const core::FrameworkId id = *subscribed;
+  orch::log::logInfo("framework subscribed",
+                     {{"framework_id", id.value()}, {"name", desc.name}, {"principal", desc.principal}});
+
+  while (!ctx->IsCancelled()) {
+    auto event = sink->pop(std::chrono::milliseconds(200));
+    if (!event) {
+      if (sink->closed()) break;
+      continue;
+    }
+    if (!writer->Write(*event)) break;
+  }
+  sink->close();
+  loop_.post([this, id, sink](core::MasterEngine& engine, core::TimePoint now) {
+    if (loop_.detachFramework(id, sink)) engine.frameworkDisconnected(id, now);
+  });
+  orch::log::logInfo("framework stream closed", {{"framework_id", id.value()}});
+  return grpc::Status::OK;
+}
+
+grpc::Status SchedulerService::Call(grpc::ServerContext*, const v1::Call* call,
+                                    v1::CallResponse*) {
+  if (call->framework_id().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "framework_id: must be set");
+  }
+  const core::FrameworkId fw(call->framework_id());
+  absl::Status status;
+  switch (call->type()) {
+    case v1::Call::ACCEPT: {
+      auto ops = operationsFrom(call->accept());
+      if (!ops.ok()) {
+        // The offers are still returned: an invalid accept uses them up.
+        auto ids = offerIds(call->accept().offer_ids());
+        loop_.call([&](core::MasterEngine& engine, core::TimePoint now) {
+          engine.decline(fw, ids, core::Duration::zero(), now).IgnoreError();
+          return 0;
+        });
+        return toGrpc(absl::InvalidArgumentError(
+            absl::StrCat(ops.status().message(), "; the offers were returned to the cluster")));
+      }
+      auto refuse = refuseFrom(call->accept().filters(), call->accept().has_filters(), "accept.filters");
+      if (!refuse.ok()) return toGrpc(refuse.status());
+      auto ids = offerIds(call->accept().offer_ids());
+      status = loop_.call([&](core::MasterEngine& engine, core::TimePoint now) {
+        return engine.accept(fw, ids, *ops, *refuse, now);
+      });
+      break;
+    }
+    case v1::Call::DECLINE: {
+      auto refuse = refuseFrom(call->decline().filters(), call->decline().has_filters(), "decline.filters");
+      if (!refuse.ok()) return toGrpc(refuse.status());
+      auto ids = offerIds(call->decline().offer_ids());
+      status = loop_.call([&](core::MasterEngine& engine, core::TimePoint now) {
+        return engine.decline(fw, ids, *refuse, now);
+      });
+      break;
+    }
+    case v1::Call::REVIVE:
+      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) { return e.revive(fw, now); });
+      break;
+    case v1::Call::SUPPRESS:
+      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) { return e.suppress(fw, now); });
+      break;
+    case v1::Call::KILL: {
+      if (call->kill().task_id().empty()) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "kill.task_id: must be set");
+      }
+      std::optional<core::Duration> grace;
+      if (call->kill().has_kill_policy()) {
+        double g = call->kill().kill_policy().grace_period_seconds();
+        if (!std::isfinite(g) || g < 0 || g > 86400) {
+          return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              "kill.kill_policy.grace_period_seconds: must be between 0 and 86400");
+        }
+        grace = std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(g));
+      }
+      core::TaskId task(call->kill().task_id());
+      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) {
+        return e.kill(fw, task, grace, now);
+      });
+      break;
+    }
+    case v1::Call::ACKNOWLEDGE: {
+      if (call->acknowledge().task_id().empty() || call->acknowledge().uuid().empty()) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "acknowledge.task_id and acknowledge.uuid: must be set");
+      }
+      core::TaskId task(call->acknowledge().task_id());
+      std::string uuid = call->acknowledge().uuid();
+      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) {
+        return e.acknowledge(fw, task, uuid, now);
+      });
+      break;
+    }
+    case v1::Call::RECONCILE: {
+      std::vector<core::TaskId> tasks;
+      for (const auto& t : call->reconcile().tasks()) tasks.emplace_back(t.task_id());
+      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) {
+        return e.reconcile(fw, tasks, now);
+      });
+      break;
+    }
+    case v1::Call::TEARDOWN:
+      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) { return e.teardown(fw, now); });
+      break;
+    default:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("type: unknown call type ", static_cast<int>(call->type())));
+  }
+  return toGrpc(status);
+}
+
+}  // namespace orch::master

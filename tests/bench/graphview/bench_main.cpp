@@ -1,0 +1,56 @@
+// bench_graphview: prints one JSON object with layout and (when a display is available) frame
+// figures. --quick runs smaller sizes and shorter frame loops.
+#include "bench_layout.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSysInfo>
+
+#include <cstdio>
+#include <thread>
+
+#if __has_include("bench_render.h")
+#include "bench_render.h"
+#define GRAPHVIEW_BENCH_RENDER 1
+#include <QApplication>
+#endif
+
+int main(int argc, char** argv) {
+  bool quick = false;
+  bool render = true;
+  for (int i = 1; i < argc; ++i) {
+    const QByteArray arg(argv[i]);
+    if (arg == "--quick") {
+      quick = true;
+    } else if (arg == "--no-render") {
+      render = false;
+    } else {
+      std::fprintf(stderr, "bench_graphview: unknown argument '%s' (use --quick, --no-render)\n", argv[i]);
+      return 2;
+    }
+  }
+#ifdef GRAPHVIEW_BENCH_RENDER
+  QApplication app(argc, argv);
+#else
+  QCoreApplication app(argc, argv);
+#endif
+  QJsonObject out;
+  out["benchmark"] = "graphview";
+  out["quick"] = quick;
+  out["hardware_threads"] = static_cast<int>(std::thread::hardware_concurrency());
+  out["cpu"] = QSysInfo::currentCpuArchitecture();
+
+  QJsonArray layouts;
+  const std::vector<int> sizes = quick ? std::vector<int>{1000, 10000} : std::vector<int>{1000, 10000, 50000};
+  for (int n : sizes) layouts.append(benchLayout(n, quick ? 1500 : 5000));
+  out["layout"] = layouts;
+
+#ifdef GRAPHVIEW_BENCH_RENDER
+  if (render) out["render"] = benchRender(quick);
+#else
+  (void)render;
+#endif
+  std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
+  return 0;
+}

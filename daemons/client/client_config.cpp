@@ -36,7 +36,7 @@ std::string resolveRelative(const std::string& path, const std::string& source) 
   return (fs::path(source).parent_path() / p).lexically_normal().string();
 }
 
-absl::StatusOr<std::string> stringKey(const nlohmann::json& doc, std::string_view key,
+absl::StatusOr<std::string> stringKey(const nlohmann::json& doc, absl::string_view key,
                                       const std::string& source) {
   auto it = doc.find(std::string(key));
   if (it == doc.end()) return std::string();
@@ -64,13 +64,15 @@ absl::StatusOr<std::string> defaultClientConfigPath() {
       "(pass --config FILE)");
 }
 
-absl::Status validateHostPort(std::string_view address) {
+absl::Status validateHostPort(std::string_view address_in) {
+  // Debian's Abseil has its own string_view type.
+  const absl::string_view address(address_in.data(), address_in.size());
   if (address.empty()) return absl::InvalidArgumentError("empty address (expected host:port)");
-  std::string_view host;
-  std::string_view port;
+  absl::string_view host;
+  absl::string_view port;
   if (address.front() == '[') {
     const size_t close = address.find(']');
-    if (close == std::string_view::npos || close + 1 >= address.size() ||
+    if (close == absl::string_view::npos || close + 1 >= address.size() ||
         address[close + 1] != ':') {
       return absl::InvalidArgumentError(
           absl::StrCat("address \"", address, "\" is not [ipv6]:port"));
@@ -79,13 +81,13 @@ absl::Status validateHostPort(std::string_view address) {
     port = address.substr(close + 2);
   } else {
     const size_t colon = address.rfind(':');
-    if (colon == std::string_view::npos) {
+    if (colon == absl::string_view::npos) {
       return absl::InvalidArgumentError(
           absl::StrCat("address \"", address, "\" has no port (expected host:port)"));
     }
     host = address.substr(0, colon);
     port = address.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) {
+    if (host.find(':') != absl::string_view::npos) {
       return absl::InvalidArgumentError(
           absl::StrCat("address \"", address, "\": write IPv6 hosts in brackets, like [::1]:5050"));
     }
@@ -109,12 +111,15 @@ absl::Status validateHostPort(std::string_view address) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> parseMasterList(std::string_view text) {
+absl::StatusOr<std::vector<std::string>> parseMasterList(std::string_view text_in) {
+  const absl::string_view text(text_in.data(), text_in.size());
   std::vector<std::string> out;
-  for (std::string_view part : absl::StrSplit(text, ',')) {
+  for (absl::string_view part : absl::StrSplit(text, ',')) {
     part = absl::StripAsciiWhitespace(part);
     if (part.empty()) continue;
-    if (absl::Status s = validateHostPort(part); !s.ok()) return s;
+    if (absl::Status s = validateHostPort(std::string_view(part.data(), part.size())); !s.ok()) {
+      return s;
+    }
     out.emplace_back(part);
   }
   if (out.empty()) {
@@ -184,7 +189,7 @@ absl::StatusOr<ClientConfig> parseClientConfig(std::string_view json_text, const
   }
 
   struct PathKey {
-    std::string_view key;
+    absl::string_view key;
     std::string* target;
   };
   const PathKey paths[] = {{"ca", &config.tls.ca_cert}, {"cert", &config.tls.cert}, {"key", &config.tls.key}};
@@ -254,9 +259,9 @@ absl::Status validateClientConfig(const ClientConfig& config) {
   }
   struct Need {
     const std::string* value;
-    std::string_view key;
-    std::string_view flag;
-    std::string_view what;
+    absl::string_view key;
+    absl::string_view flag;
+    absl::string_view what;
   };
   const Need needs[] = {{&config.tls.ca_cert, "ca", "--ca", "the cluster CA certificate"},
                         {&config.tls.cert, "cert", "--cert", "this client's certificate"},

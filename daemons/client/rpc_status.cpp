@@ -9,15 +9,16 @@
 namespace orch::client {
 namespace {
 
-bool mentionsAny(std::string_view haystack, std::initializer_list<std::string_view> needles) {
-  for (std::string_view n : needles) {
-    if (absl::StrContainsIgnoreCase(haystack, n)) return true;
+bool mentionsAny(absl::string_view haystack, std::initializer_list<absl::string_view> needles) {
+  const std::string lower = absl::AsciiStrToLower(haystack);
+  for (absl::string_view n : needles) {
+    if (absl::StrContains(lower, absl::AsciiStrToLower(n))) return true;
   }
   return false;
 }
 
 // The transport's own explanation, without gRPC's "failed to connect to all addresses" noise.
-std::string transportReason(std::string_view message) {
+std::string transportReason(absl::string_view message) {
   if (mentionsAny(message, {"connection refused"})) return "connection refused";
   if (mentionsAny(message, {"no route to host"})) return "no route to host";
   if (mentionsAny(message, {"network is unreachable"})) return "network is unreachable";
@@ -40,7 +41,8 @@ absl::StatusCode toAbslCode(grpc::StatusCode code) {
   return static_cast<absl::StatusCode>(value);
 }
 
-absl::Status fromGrpcStatus(const grpc::Status& status, std::string_view peer) {
+absl::Status fromGrpcStatus(const grpc::Status& status, std::string_view peer_in) {
+  const absl::string_view peer(peer_in.data(), peer_in.size());
   if (status.ok()) return absl::OkStatus();
   const std::string& message = status.error_message();
   const absl::StatusCode code = toAbslCode(status.error_code());

@@ -300,7 +300,7 @@ std::shared_ptr<const VisibleGraph> GraphModel::project() const {
       const int child = visibleIndex[i];
       const int parent = visibleIndex[parentOf[i]];
       graph->nodes[child].parent = parent;
-      graph->edges.push_back(VisibleEdge{parent, child, 1.0f, 0.0f, true});
+      graph->edges.push_back(VisibleEdge{parent, child, 2.0f, 0.0f, true});  // groups hold tighter
     }
   }
 

@@ -18,7 +18,7 @@ struct TopologySpec {
   int processesPerContainerMin = 1;
   int processesPerContainerMax = 5;
   double connectionsPerProcess = 1.4;  // mean outgoing connections of a process
-  double sameHostConnectionShare = 0.3;
+  double sameHostConnectionShare = 0.5;
 };
 
 // Generates synthetic topologies and live-update batches for the demo, tests and benchmark.

@@ -184,11 +184,12 @@ struct ProcessContainerizer::Impl {
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    // The supervisor writes its own log (<state_dir>/supervisor.log) only when it has something
+    // to say; its stdio goes nowhere.
     const std::string log_path = layout.supervisorLog();
-    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDWR, 0);
+    posix_spawn_file_actions_adddup2(&actions, 0, 1);
+    posix_spawn_file_actions_adddup2(&actions, 0, 2);
     posix_spawn_file_actions_adddup2(&actions, write_end, 3);
     posix_spawn_file_actions_addclosefrom_np(&actions, 4);
     posix_spawnattr_t attr;

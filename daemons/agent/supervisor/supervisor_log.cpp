@@ -1,7 +1,6 @@
 #include "supervisor_log.h"
 
-#include "absl/strings/string_view.h"
-
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -9,6 +8,16 @@
 #include <string>
 
 namespace orch::agent {
+namespace {
+
+std::string& logFile() {
+  static std::string path;
+  return path;
+}
+
+}  // namespace
+
+void setSupervisorLogFile(const std::string& path) { logFile() = path; }
 
 void supervisorLog(absl::string_view level, absl::string_view msg, const nlohmann::json& fields) {
   using namespace std::chrono;
@@ -30,7 +39,13 @@ void supervisorLog(absl::string_view level, absl::string_view msg, const nlohman
   }
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   text.push_back('\n');
-  (void)!::write(STDERR_FILENO, text.data(), text.size());
+  int fd = STDERR_FILENO;
+  if (!logFile().empty()) {
+    fd = ::open(logFile().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) fd = STDERR_FILENO;
+  }
+  (void)!::write(fd, text.data(), text.size());
+  if (fd != STDERR_FILENO) ::close(fd);
 }
 
 }  // namespace orch::agent

@@ -65,7 +65,7 @@ TaskSupervisor::TaskSupervisor(std::string state_dir, int report_fd)
     : state_dir_(std::move(state_dir)), report_fd_(report_fd) {}
 
 TaskSupervisor::~TaskSupervisor() {
-  for (int fd : {out_fd_, err_fd_, signal_fd_, timer_fd_}) {
+  for (int fd : {out_fd_, err_fd_, exec_err_fd_, signal_fd_, timer_fd_}) {
     if (fd >= 0) ::close(fd);
   }
 }
@@ -97,6 +97,7 @@ absl::Status TaskSupervisor::setUp() {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   const TaskLayout layout = TaskLayout::fromStateDir(state_dir_, "");
+  setSupervisorLogFile(layout.supervisorLog());
   absl::StatusOr<std::string> text = readWholeFile(layout.specFile());
   if (!text.ok()) return text.status();
   absl::StatusOr<SupervisorSpec> spec = parseSupervisorSpec(*text);
@@ -179,29 +180,29 @@ absl::Status TaskSupervisor::startTask() {
   ::close(exec_err[1]);
   out_fd_ = out[0];
   err_fd_ = err[0];
+  exec_err_fd_ = exec_err[0];
   ::fcntl(out_fd_, F_SETFL, O_NONBLOCK);
   ::fcntl(err_fd_, F_SETFL, O_NONBLOCK);
+  // Joining a v1 cgroup costs the child an RCU grace period (~10 ms), so the launch is not
+  // held up for it or for the exec: a failure there shows up as the task's end (code 127).
+  return absl::OkStatus();
+}
 
-  // The exec-error pipe closes on a successful exec (CLOEXEC) or carries the reason it failed.
-  std::string failure;
+void TaskSupervisor::collectExecFailure() {
+  if (exec_err_fd_ < 0) return;
+  // Only called once the child is gone: the pipe holds the reason, if any, then EOF.
   char buf[512];
   while (true) {
-    const ssize_t n = ::read(exec_err[0], buf, sizeof buf);
+    const ssize_t n = ::read(exec_err_fd_, buf, sizeof buf);
     if (n > 0) {
-      failure.append(buf, static_cast<size_t>(n));
+      exec_failure_.append(buf, static_cast<size_t>(n));
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     break;
   }
-  ::close(exec_err[0]);
-  if (!failure.empty()) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    task_pid_ = 0;
-    return absl::FailedPreconditionError(failure);
-  }
-  return absl::OkStatus();
+  ::close(exec_err_fd_);
+  exec_err_fd_ = -1;
 }
 
 void TaskSupervisor::reapChildren() {
@@ -212,6 +213,7 @@ void TaskSupervisor::reapChildren() {
     if (pid == task_pid_ && !task_done_) {
       task_done_ = true;
       wait_status_ = status;
+      collectExecFailure();
       // Count OOM kills before the leftovers are SIGKILLed, then clean up at once: output
       // already in the pipes stays readable after its writers are gone.
       if (cgroups_active_) oom_kills_ = cgroup_->oomKills();
@@ -381,6 +383,9 @@ TaskStatusRecord TaskSupervisor::decideEnd() const {
                     ? absl::StrCat("Killed on request: SIGKILL after a ", kill_grace_.count(),
                                    " ms grace period (", how, ")")
                     : absl::StrCat("Killed on request: ", how, " after SIGTERM");
+  } else if (!exec_failure_.empty()) {
+    s.end = TaskEnd::kExited;
+    s.message = absl::StrCat("Task could not start: ", exec_failure_);
   } else if (oom_kills_ > 0 && !exited_ok) {
     s.end = TaskEnd::kOomKilled;
     s.message = absl::StrCat("Memory limit exceeded: ", megabytes(spec_.task.mem_bytes),
@@ -445,10 +450,12 @@ int TaskSupervisor::run() {
   eventLoop();
   const TaskStatusRecord status = decideEnd();
   finish(status);
-  supervisorLog("info", "task ended",
-                {{"task_id", spec_.task.task_id},
-                 {"end", std::string(taskEndName(status.end))},
-                 {"message", status.message}});
+  if (status.end != TaskEnd::kExited || status.exit_code != 0) {
+    supervisorLog("info", "task ended",
+                  {{"task_id", spec_.task.task_id},
+                   {"end", std::string(taskEndName(status.end))},
+                   {"message", status.message}});
+  }
   return 0;
 }
 

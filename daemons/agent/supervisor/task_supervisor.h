@@ -5,7 +5,9 @@
 // <state_dir>/status.json (write, fsync, rename) and removes the cgroup.
 //
 // Start-up report (on report_fd, one line, then the fd is closed):
-//   "started <task_pid>\n"  the task's program is running (exec succeeded)
+//   "started <task_pid>\n"  the task's process exists (forked, in its process group); it joins
+//                          its cgroup and execs next. If that fails the task ends with code
+//                          127 and a message saying why.
 //   "error <message>\n"     nothing runs; the supervisor exits 1
 #pragma once
 
@@ -44,6 +46,7 @@ class TaskSupervisor {
   void eventLoop();
   void onSignal(const signalfd_siginfo& info);
   void reapChildren();
+  void collectExecFailure();
   void beginKill(std::chrono::milliseconds grace);
   void escalate();
   void killLeftovers();
@@ -60,6 +63,8 @@ class TaskSupervisor {
   std::unique_ptr<RotatingLog> stderr_log_;
   int out_fd_ = -1;
   int err_fd_ = -1;
+  int exec_err_fd_ = -1;
+  std::string exec_failure_;
   int signal_fd_ = -1;
   int timer_fd_ = -1;
   pid_t task_pid_ = 0;

@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <variant>
 
 #include <spdlog/spdlog.h>
 

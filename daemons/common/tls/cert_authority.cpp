@@ -1,7 +1,6 @@
 #include "common/tls/cert_authority.h"
 
 #include <arpa/inet.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>

@@ -2,7 +2,6 @@
 // figures. --quick runs smaller sizes and shorter frame loops.
 #include "bench_layout.h"
 
-#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSysInfo>
@@ -10,11 +9,9 @@
 #include <cstdio>
 #include <thread>
 
-#if __has_include("bench_render.h")
 #include "bench_render.h"
-#define GRAPHVIEW_BENCH_RENDER 1
+
 #include <QApplication>
-#endif
 
 int main(int argc, char** argv) {
   bool quick = false;
@@ -30,11 +27,12 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-#ifdef GRAPHVIEW_BENCH_RENDER
+  if (!render && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
+      qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
+    qputenv("QT_QPA_PLATFORM", "offscreen");  // layout figures still run; render reports skipped
+  }
   QApplication app(argc, argv);
-#else
-  QCoreApplication app(argc, argv);
-#endif
   QJsonObject out;
   out["benchmark"] = "graphview";
   out["quick"] = quick;
@@ -46,11 +44,7 @@ int main(int argc, char** argv) {
   for (int n : sizes) layouts.append(benchLayout(n, quick ? 1500 : 5000));
   out["layout"] = layouts;
 
-#ifdef GRAPHVIEW_BENCH_RENDER
   if (render) out["render"] = benchRender(quick);
-#else
-  (void)render;
-#endif
   std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
   return 0;
 }

@@ -247,17 +247,20 @@ class ProcessContainerizerTest : public QObject {
     QVERIFY2(out.contains(QByteArray::fromStdString("/sandboxes/" + id)), out.constData());
   }
 
-  void missingProgramFailsLaunch() {
+  void missingProgramEndsWithCode127() {
     const std::string id = newId("missing");
     ProcessTaskSpec s;
     s.task_id = id;
     s.shell = false;
     s.argv = {"/nonexistent/program-orch-test"};
-    absl::Status st = c_->launch(s);
-    QVERIFY(!st.ok());
-    QVERIFY2(absl::StrContains(st.message(), "nonexistent"), std::string(st.message()).c_str());
+    QVERIFY(c_->launch(s).ok());
+    std::optional<TaskExit> e = waitForExit(*c_, id);
+    QVERIFY(e.has_value());
+    QVERIFY2(e->end == TaskEnd::kExited && e->exit_code == 127, qPrintable(describe(*e)));
+    QVERIFY2(absl::StrContains(e->message, "/nonexistent/program-orch-test") &&
+                 absl::StrContains(e->message, "No such file"),
+             e->message.c_str());
     QVERIFY(c_->running().empty());
-    QVERIFY(c_->pollExits().empty());
   }
 
   void exitCodeIsReported() {

@@ -47,7 +47,10 @@ class Scenario {
   QString run(int steps) {
     const int roles = 1 + pick(3);
     for (int r = 0; r < roles; ++r) roles_.emplace_back("r" + std::to_string(r));
-    for (const RoleName& role : roles_) both([&](Allocator& a) { a.setWeight(role, weight()); });
+    for (const RoleName& role : roles_) {
+      const double w = weight();
+      both([&](Allocator& a) { a.setWeight(role, w); });
+    }
     const int agents = 2 + pick(5);
     for (int i = 0; i < agents; ++i) addAgent();
     const int frameworks = 1 + pick(4);

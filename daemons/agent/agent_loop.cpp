@@ -1,0 +1,578 @@
+#include "agent/agent_loop.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/logger.h"
+#include "common/wire/wire_convert.h"
+
+namespace orch::agent {
+
+namespace v1 = orchestrator::v1;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr auto kTick = std::chrono::milliseconds(2);
+constexpr double kResendSeconds = 5.0;
+
+double nowSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Replaces `path` atomically (write temp + rename). No fsync: checkpoints must survive an agent
+// crash, which rename guarantees; they are rewritten on every state change, so syncing each one
+// would bound launch throughput by the disk.
+absl::Status replaceFile(const std::string& path, const std::string& data) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::InternalError(absl::StrCat("cannot write ", tmp, ": ", strerror(errno)));
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      return absl::InternalError(absl::StrCat("cannot write ", tmp, ": ", strerror(errno)));
+    }
+    off += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("cannot rename ", tmp, ": ", strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+bool terminal(v1::TaskState s) {
+  return s == v1::TASK_FINISHED || s == v1::TASK_FAILED || s == v1::TASK_KILLED ||
+         s == v1::TASK_LOST || s == v1::TASK_ERROR || s == v1::TASK_DROPPED || s == v1::TASK_GONE;
+}
+
+double scalarOf(const v1::TaskInfo& task, const std::string& name) {
+  double total = 0;
+  for (const auto& r : task.resources()) {
+    if (r.name() == name && r.type() == v1::Resource::SCALAR) total += r.scalar().value();
+  }
+  return total;
+}
+
+}  // namespace
+
+AgentLoop::AgentLoop(AgentOptions options, metrics::MetricsRegistry& metrics)
+    : options_(std::move(options)), metrics_(metrics), rng_(std::random_device{}()) {}
+
+AgentLoop::~AgentLoop() { stop(); }
+
+std::string AgentLoop::taskFile(const std::string& task_id) const {
+  return options_.work_dir + "/meta/tasks/" + task_id + ".pb";
+}
+
+std::string AgentLoop::newUuid() {
+  char buf[33];
+  snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng_()),
+           static_cast<unsigned long long>(rng_()));
+  return buf;
+}
+
+absl::Status AgentLoop::loadCheckpoints() {
+  std::error_code ec;
+  fs::create_directories(options_.work_dir + "/meta/tasks", ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create ", options_.work_dir, "/meta/tasks: ", ec.message()));
+  }
+  {
+    std::ifstream in(options_.work_dir + "/meta/agent.pb", std::ios::binary);
+    if (in) {
+      v1::AgentCheckpoint agent;
+      std::stringstream data;
+      data << in.rdbuf();
+      if (agent.ParseFromString(data.str())) {
+        agent_id_ = agent.agent_id();
+      } else {
+        orch::log::logWarn("agent checkpoint is corrupt; registering as a new agent",
+                           {{"path", options_.work_dir + "/meta/agent.pb"}});
+      }
+    }
+  }
+  for (const auto& entry : fs::directory_iterator(options_.work_dir + "/meta/tasks", ec)) {
+    if (entry.path().extension() != ".pb") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream data;
+    data << in.rdbuf();
+    v1::TaskCheckpoint task;
+    if (!task.ParseFromString(data.str()) || task.task().task_id().empty()) {
+      orch::log::logWarn("skipping a corrupt task checkpoint", {{"path", entry.path().string()}});
+      fs::rename(entry.path(), entry.path().string() + ".corrupt", ec);
+      continue;
+    }
+    tasks_[task.task().task_id()] = std::move(task);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AgentLoop::start() {
+  if (auto s = loadCheckpoints(); !s.ok()) return s;
+  containerizer_ = std::make_unique<ProcessContainerizer>(options_.containerizer);
+
+  // Re-attach to what still runs; whatever ended while the agent was down is reported below.
+  std::set<std::string> running;
+  for (const RunningTask& task : containerizer_->recover()) running.insert(task.task_id);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, task] : tasks_) {
+      known_tasks_.insert(id);
+      if (!terminal(task.latest().state())) live_tasks_.insert(id);
+    }
+  }
+  pollExits();
+  for (auto& [id, task] : tasks_) {
+    if (terminal(task.latest().state()) || running.count(id)) continue;
+    bool still_live;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      still_live = live_tasks_.count(id) > 0;
+    }
+    if (still_live) {
+      report(id, v1::TASK_LOST, v1::TaskStatus::REASON_EXECUTOR_TERMINATED,
+             "the task was not running when the agent restarted");
+    }
+  }
+  orch::log::logInfo("agent recovered", {{"agent_id", agent_id_},
+                                         {"tasks", tasks_.size()},
+                                         {"running", running.size()}});
+
+  auto creds = tls::makeChannelCredentials(options_.tls);
+  if (!creds.ok()) return creds.status();
+  stub_ = v1::AgentRegistry::NewStub(tls::makeChannel(options_.master, *creds));
+
+  loop_thread_ = std::thread([this] { run(); });
+  connect_thread_ = std::thread([this] { connectLoop(); });
+  return absl::OkStatus();
+}
+
+void AgentLoop::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && !loop_thread_.joinable()) return;
+    stopping_ = true;
+    if (stream_ctx_) stream_ctx_->TryCancel();
+  }
+  cv_.notify_all();
+  if (connect_thread_.joinable()) connect_thread_.join();
+  if (loop_thread_.joinable()) loop_thread_.join();
+}
+
+void AgentLoop::post(Work work) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(work));
+  }
+  cv_.notify_one();
+}
+
+bool AgentLoop::isKnownTask(const std::string& task_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return known_tasks_.count(task_id) > 0;
+}
+
+bool AgentLoop::hasEnded(const std::string& task_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return known_tasks_.count(task_id) > 0 && live_tasks_.count(task_id) == 0;
+}
+
+std::string AgentLoop::agentId() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return agent_id_;
+}
+
+void AgentLoop::run() {
+  auto last_heartbeat = std::chrono::steady_clock::now();
+  auto last_resend = last_heartbeat;
+  while (true) {
+    std::deque<Work> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, kTick, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) break;
+      batch.swap(queue_);
+    }
+    for (Work& work : batch) work();
+    pollExits();
+    auto now = std::chrono::steady_clock::now();
+    if (sink_ && now - last_heartbeat >= std::chrono::duration<double>(heartbeat_interval_)) {
+      last_heartbeat = now;
+      v1::AgentMessage hb;
+      hb.mutable_heartbeat()->set_sequence(++heartbeat_seq_);
+      send(std::move(hb));
+    }
+    if (sink_ && now - last_resend >= std::chrono::duration<double>(kResendSeconds)) {
+      last_resend = now;
+      for (const auto& [id, task] : tasks_) {
+        for (const auto& status : task.unacknowledged()) {
+          v1::AgentMessage m;
+          *m.mutable_status_update()->mutable_status() = status;
+          send(std::move(m));
+        }
+      }
+    }
+  }
+  if (sink_) sink_->close();
+}
+
+// ------------------------------------------------------------------ master connection
+
+v1::AgentMessage AgentLoop::registration() const {
+  v1::AgentMessage message;
+  v1::AgentInfo info;
+  info.set_hostname(options_.hostname);
+  info.set_endpoint(options_.endpoint);
+  info.set_http_endpoint(options_.http_endpoint);
+  wire::resourcesToProto(options_.host.resources, info.mutable_resources());
+  for (const auto& [k, v] : options_.host.attributes) {
+    auto* a = info.add_attributes();
+    a->set_name(k);
+    a->set_text(v);
+  }
+  if (agent_id_.empty()) {
+    *message.mutable_register_agent()->mutable_agent_info() = info;
+    message.mutable_register_agent()->set_version("0.1.0");
+    return message;
+  }
+  auto* re = message.mutable_reregister_agent();
+  info.set_agent_id(agent_id_);
+  *re->mutable_agent_info() = info;
+  re->set_version("0.1.0");
+  for (const auto& [id, task] : tasks_) {
+    if (terminal(task.latest().state())) continue;  // their final updates are resent instead
+    *re->add_tasks() = task.task();
+    *re->add_task_statuses() = task.latest();
+    re->add_framework_ids(task.framework_id());
+  }
+  return message;
+}
+
+void AgentLoop::connectLoop() {
+  double backoff = 0.2;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+    }
+    grpc::ClientContext ctx;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      stream_ctx_ = &ctx;
+    }
+    auto stream = stub_->Connect(&ctx);
+    // Build the registration on the loop thread, where the task table lives.
+    auto promise = std::make_shared<std::promise<v1::AgentMessage>>();
+    auto future = promise->get_future();
+    post([this, promise] { promise->set_value(registration()); });
+    bool ok = stream->Write(future.get());
+    auto sink = std::make_shared<Sink>();
+    std::thread writer;
+    if (ok) {
+      writer = std::thread([&] {
+        while (true) {
+          auto m = sink->pop(std::chrono::milliseconds(200));
+          if (!m) {
+            if (sink->closed()) break;
+            continue;
+          }
+          if (!stream->Write(*m)) break;
+        }
+        sink->close();
+        ctx.TryCancel();
+      });
+      v1::MasterMessage message;
+      while (stream->Read(&message)) {
+        if (message.has_registered()) backoff = 0.2;
+        post([this, message, sink] { onMasterMessage(message, sink); });
+      }
+    }
+    sink->close();
+    if (writer.joinable()) writer.join();
+    grpc::Status status = stream->Finish();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stream_ctx_ = nullptr;
+    }
+    post([this, sink] {
+      if (sink_ == sink) sink_.reset();
+    });
+    connected_ = false;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (stopping_) return;
+      orch::log::logWarn("disconnected from master",
+                         {{"master", options_.master},
+                          {"error", status.error_message()},
+                          {"code", static_cast<int>(status.error_code())},
+                          {"retry_in_s", backoff}});
+      cv_.wait_for(lock, std::chrono::duration<double>(backoff), [&] { return stopping_; });
+      if (stopping_) return;
+    }
+    backoff = std::min(backoff * 2, 5.0);
+  }
+}
+
+void AgentLoop::onMasterMessage(const v1::MasterMessage& message, const std::shared_ptr<Sink>& sink) {
+  if (message.has_registered()) {
+    const std::string& id = message.registered().agent_id();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      agent_id_ = id;
+    }
+    v1::AgentCheckpoint checkpoint;
+    checkpoint.set_agent_id(id);
+    checkpoint.set_master(options_.master);
+    if (auto s = replaceFile(options_.work_dir + "/meta/agent.pb", checkpoint.SerializeAsString());
+        !s.ok()) {
+      orch::log::logError("cannot checkpoint the agent id", {{"error", std::string(s.message())}});
+    }
+    if (message.registered().heartbeat_interval_seconds() > 0) {
+      heartbeat_interval_ = message.registered().heartbeat_interval_seconds();
+    }
+    sink_ = sink;
+    connected_ = true;
+    orch::log::logInfo("registered with master", {{"agent_id", id}, {"master", options_.master}});
+    for (const auto& [task_id, task] : tasks_) {
+      for (const auto& status : task.unacknowledged()) {
+        v1::AgentMessage m;
+        *m.mutable_status_update()->mutable_status() = status;
+        send(std::move(m));
+      }
+    }
+    return;
+  }
+  if (sink != sink_) return;  // from a stream that is no longer current
+  if (message.has_run_tasks()) {
+    runTasks(message.run_tasks());
+  } else if (message.has_kill_task()) {
+    killTask(message.kill_task());
+  } else if (message.has_acknowledge()) {
+    acknowledge(message.acknowledge().task_id(), message.acknowledge().uuid());
+  } else if (message.has_shutdown()) {
+    orch::log::logWarn("the master asked this agent to shut down",
+                       {{"message", message.shutdown().message()}});
+  }
+}
+
+void AgentLoop::send(v1::AgentMessage message) {
+  if (sink_) sink_->push(std::move(message));
+}
+
+// ------------------------------------------------------------------ tasks
+
+void AgentLoop::checkpoint(const v1::TaskCheckpoint& task) {
+  if (auto s = replaceFile(taskFile(task.task().task_id()), task.SerializeAsString()); !s.ok()) {
+    orch::log::logError("cannot checkpoint task", {{"task_id", task.task().task_id()},
+                                                   {"error", std::string(s.message())}});
+  }
+}
+
+void AgentLoop::forget(const std::string& task_id) {
+  std::error_code ec;
+  fs::remove(taskFile(task_id), ec);
+  tasks_.erase(task_id);
+}
+
+void AgentLoop::report(const std::string& task_id, v1::TaskState state,
+                       v1::TaskStatus::Reason reason, const std::string& message,
+                       std::optional<int> exit_code) {
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end()) return;
+  v1::TaskCheckpoint& task = it->second;
+  v1::TaskStatus status;
+  status.set_task_id(task_id);
+  status.set_framework_id(task.framework_id());
+  status.set_agent_id(agent_id_);
+  status.set_state(state);
+  status.set_reason(reason);
+  status.set_source(v1::TaskStatus::SOURCE_AGENT);
+  status.set_message(message);
+  status.set_timestamp(nowSeconds());
+  status.set_uuid(newUuid());
+  if (exit_code) {
+    status.set_has_exit_code(true);
+    status.set_exit_code(*exit_code);
+  }
+  *task.mutable_latest() = status;
+  *task.add_unacknowledged() = status;
+  checkpoint(task);
+  if (terminal(state)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    live_tasks_.erase(task_id);
+  }
+  v1::AgentMessage m;
+  *m.mutable_status_update()->mutable_status() = std::move(status);
+  send(std::move(m));
+  metrics_.counter("orch_agent_status_updates_total", "Status updates produced",
+                   {{"state", v1::TaskState_Name(state)}}).inc();
+}
+
+void AgentLoop::acknowledge(const std::string& task_id, const std::string& uuid) {
+  auto it = tasks_.find(task_id);
+  if (it == tasks_.end()) return;
+  v1::TaskCheckpoint& task = it->second;
+  auto* pending = task.mutable_unacknowledged();
+  for (int i = 0; i < pending->size(); ++i) {
+    if ((*pending)[i].uuid() == uuid) {
+      pending->DeleteSubrange(i, 1);
+      break;
+    }
+  }
+  if (pending->empty() && terminal(task.latest().state())) {
+    forget(task_id);  // nothing more to say about it; its sandbox stays for its logs
+  } else {
+    checkpoint(task);
+  }
+}
+
+void AgentLoop::runTasks(const v1::MasterMessage::RunTasks& run) {
+  std::vector<std::string> launched;
+  bool group_failed = false;
+  std::string failure;
+  for (const v1::TaskInfo& info : run.tasks()) {
+    const std::string& id = info.task_id();
+    if (tasks_.count(id)) {
+      // Same id already here: never start a second copy.
+      orch::log::logWarn("duplicate task id in launch", {{"task_id", id}});
+      continue;
+    }
+    v1::TaskCheckpoint task;
+    task.set_framework_id(run.framework_id());
+    *task.mutable_task() = info;
+    task.mutable_latest()->set_task_id(id);
+    task.mutable_latest()->set_state(v1::TASK_STAGING);
+    tasks_[id] = task;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      known_tasks_.insert(id);
+      live_tasks_.insert(id);
+    }
+    if (group_failed) {
+      report(id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED,
+             "another task of its group failed to launch: " + failure);
+      continue;
+    }
+    if (info.container().type() == v1::ContainerInfo::DOCKER) {
+      failure = "the Docker containerizer is not available on this agent yet";
+      report(id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED, failure);
+      group_failed = run.tasks_size() > 1;
+      continue;
+    }
+    ProcessTaskSpec spec;
+    spec.task_id = id;
+    spec.framework_id = run.framework_id();
+    spec.shell = info.command().shell();
+    if (spec.shell) {
+      spec.command = info.command().value();
+    } else if (info.command().arguments_size() > 0) {
+      spec.argv.assign(info.command().arguments().begin(), info.command().arguments().end());
+    } else {
+      spec.argv = {info.command().value()};
+    }
+    for (const auto& var : info.command().environment().variables()) {
+      spec.environment[var.name()] = var.value();
+    }
+    spec.environment["ORCH_TASK_ID"] = id;
+    spec.environment["ORCH_FRAMEWORK_ID"] = run.framework_id();
+    spec.environment["ORCH_AGENT_ID"] = agent_id_;
+    int port_index = 0;
+    for (const auto& r : info.resources()) {
+      if (r.name() != "ports" || r.type() != v1::Resource::RANGES) continue;
+      for (const auto& range : r.ranges().range()) {
+        for (uint64_t p = range.begin(); p <= range.end() && port_index < 100; ++p) {
+          spec.environment[absl::StrCat("PORT", port_index++)] = std::to_string(p);
+        }
+      }
+    }
+    spec.cpus = scalarOf(info, "cpus");
+    spec.mem_bytes = static_cast<uint64_t>(scalarOf(info, "mem") * 1024 * 1024);
+    if (info.has_kill_policy()) {
+      spec.kill_grace = std::chrono::milliseconds(
+          static_cast<int64_t>(info.kill_policy().grace_period_seconds() * 1000));
+    }
+    checkpoint(tasks_[id]);
+    absl::Status launched_ok = containerizer_->launch(spec);
+    if (!launched_ok.ok()) {
+      failure = std::string(launched_ok.message());
+      report(id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED, failure);
+      group_failed = run.tasks_size() > 1;
+      continue;
+    }
+    launched.push_back(id);
+    report(id, v1::TASK_RUNNING, v1::TaskStatus::REASON_NONE, "");
+  }
+  if (group_failed) {
+    // All or nothing: the group's tasks that did start are killed at once.
+    for (const std::string& id : launched) {
+      containerizer_->kill(id, std::chrono::milliseconds(0)).IgnoreError();
+    }
+  }
+  metrics_.counter("orch_agent_tasks_launched_total", "Tasks launched").inc(launched.size());
+}
+
+void AgentLoop::killTask(const v1::MasterMessage::KillTask& kill) {
+  auto it = tasks_.find(kill.task_id());
+  if (it == tasks_.end()) return;
+  if (terminal(it->second.latest().state())) return;
+  auto grace = std::chrono::milliseconds(3000);
+  if (kill.has_kill_policy()) {
+    grace = std::chrono::milliseconds(
+        static_cast<int64_t>(kill.kill_policy().grace_period_seconds() * 1000));
+  }
+  absl::Status s = containerizer_->kill(kill.task_id(), grace);
+  if (!s.ok()) {
+    // Not running under the containerizer: it cannot be running at all.
+    report(kill.task_id(), v1::TASK_KILLED, v1::TaskStatus::REASON_KILLED_BY_REQUEST,
+           absl::StrCat("killed before it ran (", s.message(), ")"));
+  }
+}
+
+void AgentLoop::pollExits() {
+  if (!containerizer_) return;
+  for (const TaskExit& exit : containerizer_->pollExits()) {
+    if (!tasks_.count(exit.task_id)) continue;
+    switch (exit.end) {
+      case TaskEnd::kExited:
+        if (exit.exit_code == 0) {
+          report(exit.task_id, v1::TASK_FINISHED, v1::TaskStatus::REASON_COMMAND_EXITED,
+                 "exited with status 0", 0);
+        } else {
+          report(exit.task_id, v1::TASK_FAILED, v1::TaskStatus::REASON_COMMAND_EXITED,
+                 absl::StrCat("exited with status ", exit.exit_code), exit.exit_code);
+        }
+        break;
+      case TaskEnd::kSignaled:
+        report(exit.task_id, v1::TASK_FAILED, v1::TaskStatus::REASON_SIGNALED,
+               exit.message.empty() ? absl::StrCat("killed by signal ", exit.signal) : exit.message,
+               128 + exit.signal);
+        break;
+      case TaskEnd::kOomKilled:
+        report(exit.task_id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LIMITATION_MEMORY,
+               exit.message.empty() ? "memory limit exceeded" : exit.message, 137);
+        break;
+      case TaskEnd::kKilled:
+        report(exit.task_id, v1::TASK_KILLED, v1::TaskStatus::REASON_KILLED_BY_REQUEST,
+               exit.message.empty() ? "killed on request" : exit.message);
+        break;
+      case TaskEnd::kLost:
+        report(exit.task_id, v1::TASK_LOST, v1::TaskStatus::REASON_EXECUTOR_TERMINATED,
+               exit.message.empty() ? "its supervisor vanished" : exit.message);
+        break;
+    }
+  }
+}
+
+}  // namespace orch::agent

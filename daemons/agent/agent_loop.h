@@ -1,0 +1,113 @@
+// The agent's one event loop: keeps the stream to the master (register, re-register after any
+// disconnect, heartbeats), launches and kills tasks through the process containerizer, turns
+// task ends into status updates, and checkpoints every task and unacknowledged update so an
+// agent restart loses nothing.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "agent/containerizer/process_containerizer.h"
+#include "agent/resource_detector.h"
+#include "common/concurrency/stream_queue.h"
+#include "common/metrics/metrics_registry.h"
+#include "common/tls/grpc_tls.h"
+#include "orchestrator/v1/agent.grpc.pb.h"
+#include "orchestrator/v1/checkpoint.pb.h"
+
+namespace orch::agent {
+
+struct AgentOptions {
+  std::string master;         // host:port of the master
+  std::string work_dir;
+  std::string endpoint;       // advertised host:port of this agent's gRPC service
+  std::string http_endpoint;  // advertised host:port of /metrics
+  std::string hostname;
+  tls::TlsFiles tls;
+  DetectedHost host;
+  ContainerizerOptions containerizer;
+};
+
+class AgentLoop {
+ public:
+  AgentLoop(AgentOptions options, metrics::MetricsRegistry& metrics);
+  ~AgentLoop();
+
+  // Loads checkpoints, re-attaches to running tasks, then starts the loop and the master
+  // connection. Errors name the file or directory that is wrong.
+  absl::Status start();
+  // Stops the loop and the connection. Running tasks keep running (their supervisors own
+  // them); the next start re-attaches.
+  void stop();
+
+  // Thread-safe views for the files service.
+  bool isKnownTask(const std::string& task_id) const;
+  bool hasEnded(const std::string& task_id) const;
+  bool connected() const { return connected_.load(); }
+  std::string agentId() const;
+  const std::string& workDir() const { return options_.work_dir; }
+
+ private:
+  using Sink = concurrency::StreamQueue<orchestrator::v1::AgentMessage>;
+  using Work = std::function<void()>;
+
+  void post(Work work);
+  void run();
+  void connectLoop();
+  void onMasterMessage(const orchestrator::v1::MasterMessage& message,
+                       const std::shared_ptr<Sink>& sink);
+  orchestrator::v1::AgentMessage registration() const;
+  void runTasks(const orchestrator::v1::MasterMessage::RunTasks& run);
+  void killTask(const orchestrator::v1::MasterMessage::KillTask& kill);
+  void acknowledge(const std::string& task_id, const std::string& uuid);
+  void pollExits();
+  // Records `status` as the task's latest, checkpoints it as unacknowledged and sends it.
+  void report(const std::string& task_id, orchestrator::v1::TaskState state,
+              orchestrator::v1::TaskStatus::Reason reason, const std::string& message,
+              std::optional<int> exit_code = std::nullopt);
+  void send(orchestrator::v1::AgentMessage message);
+  void checkpoint(const orchestrator::v1::TaskCheckpoint& task);
+  void forget(const std::string& task_id);
+  std::string newUuid();
+  absl::Status loadCheckpoints();
+  std::string taskFile(const std::string& task_id) const;
+
+  AgentOptions options_;
+  metrics::MetricsRegistry& metrics_;
+  std::unique_ptr<ProcessContainerizer> containerizer_;
+  std::unique_ptr<orchestrator::v1::AgentRegistry::Stub> stub_;
+
+  // Loop-thread state.
+  std::map<std::string, orchestrator::v1::TaskCheckpoint> tasks_;
+  std::shared_ptr<Sink> sink_;  // the registered stream, or null
+  double heartbeat_interval_ = 1.0;
+  uint64_t heartbeat_seq_ = 0;
+  std::mt19937_64 rng_;
+
+  // Shared with other threads.
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Work> queue_;
+  bool stopping_ = false;
+  std::string agent_id_;
+  std::set<std::string> live_tasks_;   // launched and not ended
+  std::set<std::string> known_tasks_;  // every task with a checkpoint or sandbox
+  std::atomic<bool> connected_{false};
+  grpc::ClientContext* stream_ctx_ = nullptr;  // guarded by mu_, for cancellation
+
+  std::thread loop_thread_;
+  std::thread connect_thread_;
+};
+
+}  // namespace orch::agent

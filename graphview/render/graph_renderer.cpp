@@ -1,0 +1,282 @@
+#include "render/graph_renderer.h"
+
+#include "render/graph_shaders.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace orch::graphview {
+namespace {
+
+constexpr int kNodeFloats = 9;
+constexpr int kEdgeFloats = 12;
+constexpr int kLabelFloats = 14;
+constexpr int kMaxLabels = 1500;
+constexpr int kMaxLabelChars = 28;
+constexpr float kMinRadiusPx = 1.5f;
+constexpr float kLabelMinRadiusPx = 7.0f;  // labels appear once nodes are this big on screen
+constexpr float kArrowMinRadiusPx = 3.0f;
+
+QString buildProgram(QOpenGLShaderProgram& program, const char* vertex, const char* fragment,
+                     const char* name) {
+  if (!program.addShaderFromSourceCode(QOpenGLShader::Vertex, vertex) ||
+      !program.addShaderFromSourceCode(QOpenGLShader::Fragment, fragment) || !program.link()) {
+    return QStringLiteral("graphview: %1 shader failed: %2").arg(QLatin1String(name), program.log());
+  }
+  return {};
+}
+
+void uploadStatic(QOpenGLBuffer& buffer, const std::vector<float>& data) {
+  buffer.create();
+  buffer.bind();
+  buffer.setUsagePattern(QOpenGLBuffer::StaticDraw);
+  buffer.allocate(data.data(), static_cast<int>(data.size() * sizeof(float)));
+}
+
+void uploadDynamic(QOpenGLBuffer& buffer, const std::vector<float>& data) {
+  buffer.bind();
+  const int bytes = static_cast<int>(data.size() * sizeof(float));
+  if (buffer.size() < bytes) {
+    buffer.allocate(data.data(), bytes);
+  } else {
+    buffer.write(0, data.data(), bytes);
+  }
+}
+
+}  // namespace
+
+GraphRenderer::GraphRenderer() = default;
+GraphRenderer::~GraphRenderer() = default;
+
+QString GraphRenderer::initialize() {
+  initializeOpenGLFunctions();
+  for (auto [program, vs, fs, name] :
+       {std::tuple{&nodeProgram_, shaders::kNodeVertex, shaders::kNodeFragment, "node"},
+        std::tuple{&edgeProgram_, shaders::kEdgeVertex, shaders::kEdgeFragment, "edge"},
+        std::tuple{&arrowProgram_, shaders::kArrowVertex, shaders::kArrowFragment, "arrow"},
+        std::tuple{&labelProgram_, shaders::kLabelVertex, shaders::kLabelFragment, "label"}}) {
+    if (QString error = buildProgram(*program, vs, fs, name); !error.isEmpty()) return error;
+  }
+
+  uploadStatic(quadCorners_, {-1, -1, 1, -1, -1, 1, 1, 1});
+  uploadStatic(edgeCorners_, {0, -1, 1, -1, 0, 1, 1, 1});
+  uploadStatic(arrowCorners_, {0, 0, -1, -1, -1, 1});
+  uploadStatic(labelCorners_, {0, 0, 1, 0, 0, 1, 1, 1});
+  for (QOpenGLBuffer* b : {&nodeInstances_, &edgeInstances_, &labelInstances_}) {
+    b->create();
+    b->setUsagePattern(QOpenGLBuffer::DynamicDraw);
+  }
+
+  auto attribute = [this](int location, int size, int stride, int offset, bool instanced) {
+    glEnableVertexAttribArray(location);
+    glVertexAttribPointer(location, size, GL_FLOAT, GL_FALSE, stride * static_cast<int>(sizeof(float)),
+                          reinterpret_cast<const void*>(static_cast<intptr_t>(offset * sizeof(float))));
+    glVertexAttribDivisor(location, instanced ? 1 : 0);
+  };
+
+  nodeVao_.create();
+  nodeVao_.bind();
+  quadCorners_.bind();
+  attribute(0, 2, 2, 0, false);
+  nodeInstances_.bind();
+  attribute(1, 2, kNodeFloats, 0, true);
+  attribute(2, 1, kNodeFloats, 2, true);
+  attribute(3, 4, kNodeFloats, 3, true);
+  attribute(4, 2, kNodeFloats, 7, true);
+  nodeVao_.release();
+
+  for (auto [vao, corners] : {std::pair{&edgeVao_, &edgeCorners_}, std::pair{&arrowVao_, &arrowCorners_}}) {
+    vao->create();
+    vao->bind();
+    corners->bind();
+    attribute(0, 2, 2, 0, false);
+    edgeInstances_.bind();
+    attribute(1, 4, kEdgeFloats, 0, true);
+    attribute(2, 4, kEdgeFloats, 4, true);
+    attribute(3, 4, kEdgeFloats, 8, true);
+    vao->release();
+  }
+
+  labelVao_.create();
+  labelVao_.bind();
+  labelCorners_.bind();
+  attribute(0, 2, 2, 0, false);
+  labelInstances_.bind();
+  attribute(1, 4, kLabelFloats, 0, true);
+  attribute(2, 2, kLabelFloats, 4, true);
+  attribute(3, 4, kLabelFloats, 6, true);
+  attribute(4, 4, kLabelFloats, 10, true);
+  labelVao_.release();
+
+  atlasTexture_ = std::make_unique<QOpenGLTexture>(atlas_.image(), QOpenGLTexture::DontGenerateMipMaps);
+  atlasTexture_->setMinificationFilter(QOpenGLTexture::Linear);
+  atlasTexture_->setMagnificationFilter(QOpenGLTexture::Linear);
+  atlasTexture_->setWrapMode(QOpenGLTexture::ClampToEdge);
+  initialized_ = true;
+  return {};
+}
+
+void GraphRenderer::release() {
+  if (!initialized_) return;
+  atlasTexture_.reset();
+  for (QOpenGLVertexArrayObject* v : {&nodeVao_, &edgeVao_, &arrowVao_, &labelVao_}) v->destroy();
+  for (QOpenGLBuffer* b : {&quadCorners_, &edgeCorners_, &arrowCorners_, &labelCorners_, &nodeInstances_,
+                           &edgeInstances_, &labelInstances_}) {
+    b->destroy();
+  }
+  initialized_ = false;
+}
+
+void GraphRenderer::setCamera(QOpenGLShaderProgram& program, const ViewCamera& camera) {
+  program.setUniformValue("uCentre", camera.centre().toPointF());
+  program.setUniformValue("uZoom", camera.zoom());
+  program.setUniformValue("uViewport", QPointF(camera.viewport().width(), camera.viewport().height()));
+  program.setUniformValue("uMinRadiusPx", kMinRadiusPx);
+}
+
+void GraphRenderer::render(const LayoutSnapshot& snapshot, const NodeVisuals& visuals,
+                           const ViewCamera& camera, float timeSeconds, QColor background) {
+  glClearColor(background.redF(), background.greenF(), background.blueF(), 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  stats_ = {};
+  if (!initialized_ || !snapshot.graph) return;
+  const VisibleGraph& graph = *snapshot.graph;
+  const int n = graph.nodeCount();
+  if (n == 0 || static_cast<int>(snapshot.positions.size()) != n ||
+      static_cast<int>(visuals.radius.size()) != n) {
+    return;
+  }
+  glDisable(GL_DEPTH_TEST);
+  glEnable(GL_BLEND);
+  glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+
+  // Typical on-screen node size decides the level of detail.
+  float meanRadius = 0.0f;
+  for (float r : visuals.radius) meanRadius += r;
+  meanRadius /= static_cast<float>(n);
+  const float meanRadiusPx = meanRadius * camera.zoom();
+  const bool arrows = meanRadiusPx >= kArrowMinRadiusPx;
+  const float arrowPx = std::clamp(meanRadiusPx * 0.9f, 5.0f, 11.0f);
+  const float edgeScale = std::clamp(meanRadiusPx / 6.0f, 0.6f, 1.5f);
+
+  // Edges.
+  const auto& pos = snapshot.positions;
+  edgeData_.resize(static_cast<size_t>(graph.edgeCount()) * kEdgeFloats);
+  float* e = edgeData_.data();
+  for (const VisibleEdge& edge : graph.edges) {
+    const QVector2D a = pos[edge.source];
+    const QVector2D b = pos[edge.target];
+    const bool incident = visuals.hovered >= 0 && (edge.source == visuals.hovered || edge.target == visuals.hovered);
+    const bool dimmed = ((visuals.flags[edge.source] | visuals.flags[edge.target]) & shaders::kFlagDimmed) != 0;
+    QVector4D color = edge.containment ? QVector4D(0.55f, 0.6f, 0.7f, 0.35f) : QVector4D(0.7f, 0.75f, 0.85f, 0.7f);
+    if (incident) color = QVector4D(1.0f, 0.85f, 0.4f, 1.0f);
+    if (dimmed && !incident) color.setW(color.w() * 0.15f);
+    const float width = (edge.containment ? 1.0f : 1.2f + 2.5f * std::min(edge.traffic, 1.0f)) * edgeScale +
+                        (incident ? 1.0f : 0.0f);
+    const float traffic = edge.containment ? -1.0f : std::min(edge.traffic, 1.0f);
+    const float params[kEdgeFloats] = {a.x(), a.y(), b.x(), b.y(), color.x(), color.y(), color.z(), color.w(),
+                                       width, traffic, visuals.radius[edge.source], visuals.radius[edge.target]};
+    std::copy(params, params + kEdgeFloats, e);
+    e += kEdgeFloats;
+  }
+  if (!edgeData_.empty() && !qEnvironmentVariableIsSet("GV_NO_EDGES")) {
+    uploadDynamic(edgeInstances_, edgeData_);
+    edgeProgram_.bind();
+    setCamera(edgeProgram_, camera);
+    edgeProgram_.setUniformValue("uArrowPx", arrows ? arrowPx : 0.0f);
+    edgeProgram_.setUniformValue("uTime", timeSeconds);
+    edgeVao_.bind();
+    glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, graph.edgeCount());
+    edgeVao_.release();
+    if (arrows) {
+      arrowProgram_.bind();
+      setCamera(arrowProgram_, camera);
+      arrowProgram_.setUniformValue("uArrowPx", arrowPx);
+      arrowVao_.bind();
+      glDrawArraysInstanced(GL_TRIANGLES, 0, 3, graph.edgeCount());
+      arrowVao_.release();
+    }
+  }
+
+  // Nodes.
+  nodeData_.resize(static_cast<size_t>(n) * kNodeFloats);
+  float* d = nodeData_.data();
+  for (int i = 0; i < n; ++i) {
+    const QVector4D& c = visuals.color[i];
+    const float values[kNodeFloats] = {pos[i].x(), pos[i].y(), visuals.radius[i], c.x(), c.y(), c.z(), c.w(),
+                                       visuals.shape[i], static_cast<float>(visuals.flags[i])};
+    std::copy(values, values + kNodeFloats, d);
+    d += kNodeFloats;
+  }
+  if (qEnvironmentVariableIsSet("GV_NO_NODES")) return;
+  uploadDynamic(nodeInstances_, nodeData_);
+  nodeProgram_.bind();
+  setCamera(nodeProgram_, camera);
+  nodeProgram_.setUniformValue("uBackground", QVector4D(background.redF(), background.greenF(), background.blueF(), 1.0f));
+  nodeVao_.bind();
+  glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, n);
+  nodeVao_.release();
+
+  // Labels.
+  buildLabels(snapshot, visuals, camera);
+  if (!labelData_.empty()) {
+    uploadDynamic(labelInstances_, labelData_);
+    labelProgram_.bind();
+    setCamera(labelProgram_, camera);
+    glActiveTexture(GL_TEXTURE0);
+    atlasTexture_->bind(0);
+    labelProgram_.setUniformValue("uAtlas", 0);
+    labelVao_.bind();
+    glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, static_cast<int>(labelData_.size() / kLabelFloats));
+    labelVao_.release();
+    atlasTexture_->release();
+  }
+  glBindBuffer(GL_ARRAY_BUFFER, 0);
+  stats_.nodes = n;
+  stats_.edges = graph.edgeCount();
+  stats_.arrows = arrows;
+}
+
+void GraphRenderer::buildLabels(const LayoutSnapshot& snapshot, const NodeVisuals& visuals,
+                                const ViewCamera& camera) {
+  labelData_.clear();
+  const VisibleGraph& graph = *snapshot.graph;
+  const QRectF view = camera.visibleWorld().adjusted(-50 / camera.zoom(), -50 / camera.zoom(),
+                                                     50 / camera.zoom(), 50 / camera.zoom());
+  int labels = 0;
+  auto emitLabel = [&](int i) {
+    const QVector2D p = snapshot.positions[i];
+    const VisibleNode& node = graph.nodes[i];
+    QString text = node.label.left(kMaxLabelChars);
+    if (node.collapsed) text += QStringLiteral(" (+%1)").arg(node.hiddenCount);
+    const float width = atlas_.textWidth(text);
+    float x = -width * 0.5f;
+    const float y = visuals.radius[i] * camera.zoom() + 3.0f;
+    const bool dimmed = (visuals.flags[i] & shaders::kFlagDimmed) != 0;
+    const float alpha = dimmed ? 0.25f : 0.95f;
+    for (QChar ch : text) {
+      const GlyphAtlas::Glyph& g = atlas_.glyph(ch);
+      const float values[kLabelFloats] = {p.x(), p.y(), x, y, g.width, atlas_.lineHeight(),
+                                          static_cast<float>(g.uv.x()), static_cast<float>(g.uv.y()),
+                                          static_cast<float>(g.uv.width()), static_cast<float>(g.uv.height()),
+                                          0.92f, 0.94f, 0.97f, alpha};
+      labelData_.insert(labelData_.end(), values, values + kLabelFloats);
+      x += g.advance;
+    }
+    ++labels;
+  };
+  // Highlighted nodes are always labelled; others only when zoomed in far enough.
+  for (int i = 0; i < graph.nodeCount(); ++i) {
+    if ((visuals.flags[i] & (shaders::kFlagSelected | shaders::kFlagHovered)) != 0) emitLabel(i);
+  }
+  for (int i = 0; i < graph.nodeCount() && labels < kMaxLabels; ++i) {
+    if ((visuals.flags[i] & (shaders::kFlagSelected | shaders::kFlagHovered)) != 0) continue;
+    if (visuals.radius[i] * camera.zoom() < kLabelMinRadiusPx) continue;
+    const QVector2D p = snapshot.positions[i];
+    if (!view.contains(QPointF(p.x(), p.y()))) continue;
+    emitLabel(i);
+  }
+  stats_.labels = labels;
+}
+
+}  // namespace orch::graphview

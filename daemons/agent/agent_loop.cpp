@@ -151,7 +151,7 @@ absl::Status AgentLoop::start() {
 
   auto creds = tls::makeChannelCredentials(options_.tls);
   if (!creds.ok()) return creds.status();
-  stub_ = v1::AgentRegistry::NewStub(tls::makeChannel(options_.master, *creds));
+  creds_ = *creds;
 
   loop_thread_ = std::thread([this] { run(); });
   connect_thread_ = std::thread([this] { connectLoop(); });
@@ -168,6 +168,24 @@ void AgentLoop::stop() {
   cv_.notify_all();
   if (connect_thread_.joinable()) connect_thread_.join();
   if (loop_thread_.joinable()) loop_thread_.join();
+}
+
+void AgentLoop::killAllTasks(std::chrono::milliseconds grace, std::chrono::milliseconds timeout) {
+  post([this, grace] {
+    for (const auto& [id, task] : tasks_) {
+      if (!terminal(task.latest().state())) containerizer_->kill(id, grace).IgnoreError();
+    }
+  });
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (live_tasks_.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // Give the final updates a moment to reach the master.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
 }
 
 void AgentLoop::post(Work work) {
@@ -250,8 +268,9 @@ v1::AgentMessage AgentLoop::registration() const {
   info.set_agent_id(agent_id_);
   *re->mutable_agent_info() = info;
   re->set_version("0.1.0");
+  // Every task with a checkpoint, ended ones included: a task the master placed here and does
+  // not hear of would be declared lost, although its true final state is waiting to be sent.
   for (const auto& [id, task] : tasks_) {
-    if (terminal(task.latest().state())) continue;  // their final updates are resent instead
     *re->add_tasks() = task.task();
     *re->add_task_statuses() = task.latest();
     re->add_framework_ids(task.framework_id());
@@ -272,7 +291,10 @@ void AgentLoop::connectLoop() {
       if (stopping_) return;
       stream_ctx_ = &ctx;
     }
-    auto stream = stub_->Connect(&ctx);
+    // A fresh channel per attempt: a channel that failed its handshakes can stay in backoff
+    // long after the master is back.
+    auto stub = v1::AgentRegistry::NewStub(tls::makeChannel(options_.master, creds_));
+    auto stream = stub->Connect(&ctx);
     // Build the registration on the loop thread, where the task table lives.
     auto promise = std::make_shared<std::promise<v1::AgentMessage>>();
     auto future = promise->get_future();

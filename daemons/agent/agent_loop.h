@@ -51,6 +51,11 @@ class AgentLoop {
   // them); the next start re-attaches.
   void stop();
 
+  // Kills every task on this agent (SIGTERM, then SIGKILL after `grace`) and waits up to
+  // `timeout` for them to end and their final updates to be sent. For a local cluster whose
+  // stop must leave no process behind; a production agent stops without touching its tasks.
+  void killAllTasks(std::chrono::milliseconds grace, std::chrono::milliseconds timeout);
+
   // Thread-safe views for the files service.
   bool isKnownTask(const std::string& task_id) const;
   bool hasEnded(const std::string& task_id) const;
@@ -86,7 +91,7 @@ class AgentLoop {
   AgentOptions options_;
   metrics::MetricsRegistry& metrics_;
   std::unique_ptr<ProcessContainerizer> containerizer_;
-  std::unique_ptr<orchestrator::v1::AgentRegistry::Stub> stub_;
+  std::shared_ptr<grpc::ChannelCredentials> creds_;
 
   // Loop-thread state.
   std::map<std::string, orchestrator::v1::TaskCheckpoint> tasks_;

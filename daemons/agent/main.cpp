@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   std::string supervisor = selfDir() + "/orch-task-supervisor";
   std::string log_level = "info", log_file;
   bool no_cgroups = false;
+  bool kill_tasks_on_exit = false;
   uint64_t log_max_bytes = 10 << 20;
   int log_keep = 3;
   app.add_option("--master", master, "master gRPC address host:port")->capture_default_str();
@@ -64,6 +65,8 @@ int main(int argc, char** argv) {
   app.add_option("--hostname", hostname)->capture_default_str();
   app.add_option("--supervisor", supervisor, "path of orch-task-supervisor")->capture_default_str();
   app.add_flag("--no-cgroups", no_cgroups, "run tasks without cgroup limits");
+  app.add_flag("--kill-tasks-on-exit", kill_tasks_on_exit,
+               "kill every task when the agent stops (local clusters; by default tasks survive)");
   app.add_option("--task-log-max-bytes", log_max_bytes, "stdout/stderr rotate past this size")
       ->capture_default_str();
   app.add_option("--task-log-keep", log_keep, "rotated files kept per stream")->capture_default_str();
@@ -161,7 +164,12 @@ int main(int argc, char** argv) {
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  orch::log::logInfo("agent stopping; tasks keep running", {{"signal", sig}});
+  if (kill_tasks_on_exit) {
+    orch::log::logInfo("agent stopping; killing its tasks", {{"signal", sig}});
+    loop->killAllTasks(std::chrono::milliseconds(2000), std::chrono::milliseconds(5000));
+  } else {
+    orch::log::logInfo("agent stopping; tasks keep running", {{"signal", sig}});
+  }
   if (endpoint) endpoint->stop();
   loop->stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

@@ -17,10 +17,22 @@ absl::StatusOr<std::shared_ptr<MasterChannels>> MasterChannels::create(const Cli
   for (const std::string& address : config.masters) {
     endpoints.push_back(Endpoint{address, tls::makeChannel(address, *creds)});
   }
-  return std::make_shared<MasterChannels>(std::move(endpoints));
+  return std::make_shared<MasterChannels>(std::move(endpoints), *std::move(creds));
 }
 
-MasterChannels::MasterChannels(std::vector<Endpoint> endpoints) : endpoints_(std::move(endpoints)) {}
+MasterChannels::MasterChannels(std::vector<Endpoint> endpoints,
+                               std::shared_ptr<grpc::ChannelCredentials> credentials)
+    : endpoints_(std::move(endpoints)), credentials_(std::move(credentials)) {}
+
+std::shared_ptr<grpc::Channel> MasterChannels::renew(const std::string& address) {
+  std::lock_guard lock(mu_);
+  for (Endpoint& e : endpoints_) {
+    if (e.address != address) continue;
+    if (credentials_) e.channel = tls::makeChannel(address, credentials_);
+    return e.channel;
+  }
+  return nullptr;
+}
 
 std::vector<MasterChannels::Endpoint> MasterChannels::inPreferenceOrder() const {
   std::lock_guard lock(mu_);

@@ -25,8 +25,10 @@ class MasterChannels {
   // Loads the TLS files (errors name the file) and prepares a channel per master.
   static absl::StatusOr<std::shared_ptr<MasterChannels>> create(const ClientConfig& config);
 
-  // Uses channels made elsewhere (tests, or a caller with its own credentials).
-  explicit MasterChannels(std::vector<Endpoint> endpoints);
+  // Uses channels made elsewhere (tests, or a caller with its own credentials). Without
+  // credentials renew() keeps the given channels.
+  explicit MasterChannels(std::vector<Endpoint> endpoints,
+                          std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
   // The preferred master, then the others in configured order.
   std::vector<Endpoint> inPreferenceOrder() const;
@@ -35,10 +37,14 @@ class MasterChannels {
   // Remembers `address` as the one that answered last.
   void prefer(const std::string& address);
   size_t size() const { return endpoints_.size(); }
+  // Replaces the channel to `address` with a new one (fresh connection state), for a stream
+  // that keeps failing to reconnect through the old one. Returns the channel to use.
+  std::shared_ptr<grpc::Channel> renew(const std::string& address);
 
  private:
-  std::vector<Endpoint> endpoints_;
   mutable std::mutex mu_;
+  std::vector<Endpoint> endpoints_;  // guarded by mu_ (channels are replaced by renew())
+  std::shared_ptr<grpc::ChannelCredentials> credentials_;
   size_t preferred_ = 0;
 };
 

@@ -104,7 +104,12 @@ void OperatorEventStream::run() {
     absl::Status why = finish.ok() ? absl::UnavailableError("the master closed the event stream")
                                    : fromGrpcStatus(finish, masterLabel(endpoint.address));
     setState(ConnectionState::kDisconnected, why, endpoint.address);
-    if (!got_any) ++attempt;
+    if (!got_any) {
+      ++attempt;
+      // A channel whose connection attempts keep failing can stay stuck in its own backoff;
+      // start the next attempt on a fresh one.
+      masters_->renew(endpoint.address);
+    }
     if (!waitBeforeRetry(backoff_.next())) return;
   }
 }

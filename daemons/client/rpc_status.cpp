@@ -31,6 +31,24 @@ std::string transportReason(absl::string_view message) {
   return std::string(message);
 }
 
+// gRPC's "failed to connect to all addresses; last error: UNKNOWN: ipv4:1.2.3.4:5: " prefix.
+std::string stripConnectNoise(absl::string_view message) {
+  constexpr absl::string_view kPrefix = "failed to connect to all addresses; last error: ";
+  if (absl::StartsWith(message, kPrefix)) message.remove_prefix(kPrefix.size());
+  // "UNKNOWN: " / "UNAVAILABLE: " status word, then "ipv4:host:port: ".
+  for (absl::string_view word : {"UNKNOWN: ", "UNAVAILABLE: "}) {
+    if (absl::StartsWith(message, word)) message.remove_prefix(word.size());
+  }
+  for (absl::string_view scheme : {"ipv4:", "ipv6:", "unix:"}) {
+    if (absl::StartsWith(message, scheme)) {
+      const size_t sep = message.find(": ");
+      if (sep != absl::string_view::npos) message.remove_prefix(sep + 2);
+      break;
+    }
+  }
+  return std::string(message);
+}
+
 }  // namespace
 
 absl::StatusCode toAbslCode(grpc::StatusCode code) {
@@ -48,15 +66,26 @@ absl::Status fromGrpcStatus(const grpc::Status& status, std::string_view peer_in
   const absl::StatusCode code = toAbslCode(status.error_code());
   switch (status.error_code()) {
     case grpc::StatusCode::UNAVAILABLE: {
-      if (mentionsAny(message, {"handshake", "ssl", "tls", "certificate", "alert"})) {
+      const std::string detail = stripConnectNoise(message);
+      if (mentionsAny(message, {"certificate verify failed"})) {
         return absl::UnavailableError(absl::StrCat(
             "TLS handshake with ", peer,
-            " failed (is this client's certificate issued by the cluster's CA, and does the "
-            "server's certificate name this host?): ",
-            message));
+            " failed: its certificate is not signed by the cluster CA this client trusts (--ca), "
+            "or does not name the host connected to (", detail, ")"));
+      }
+      if (mentionsAny(message, {"handshake", "ssl", "tls", "certificate", "alert"})) {
+        return absl::UnavailableError(absl::StrCat("TLS handshake with ", peer, " failed: ", detail));
+      }
+      // While connecting (not mid-stream), a TLS 1.3 server that rejects our certificate just
+      // closes the socket after the handshake.
+      if (mentionsAny(message, {"socket closed"}) && mentionsAny(message, {"failed to connect"})) {
+        return absl::UnavailableError(absl::StrCat(
+            "certificate rejected by ", peer,
+            "? it closed the connection during the TLS handshake (is this client's certificate "
+            "issued by the cluster's CA, and is it still valid?)"));
       }
       return absl::UnavailableError(
-          absl::StrCat("cannot reach ", peer, ": ", transportReason(message)));
+          absl::StrCat("cannot reach ", peer, ": ", transportReason(detail)));
     }
     case grpc::StatusCode::DEADLINE_EXCEEDED:
       return absl::DeadlineExceededError(

@@ -57,7 +57,7 @@ struct DrfSorter<Client>::Node {
   bool self = false;
   bool active = false;  // self leaves only
   double weight = 1.0;
-  double share = 0.0;   // cached: the key this node has in parent->order
+  double share = 0.0;    // cached: the key this node has in parent->order
   Quantities allocated;  // everything allocated in this subtree
   std::map<std::string, std::unique_ptr<Node>> children;
   std::unique_ptr<Node> self_leaf;

@@ -43,8 +43,7 @@ class DrfSorter final : public Sorter<Client> {
   void updateWeight(const Client& path, double weight) override;
 
   void allocated(const Client& client, const AgentId& agent, const Resources& resources) override;
-  void unallocated(const Client& client, const AgentId& agent,
-                   const Resources& resources) override;
+  void unallocated(const Client& client, const AgentId& agent, const Resources& resources) override;
   const std::map<AgentId, Resources>& allocation(const Client& client) const override;
 
   void addTotal(const AgentId& agent, const Resources& resources) override;

@@ -5,8 +5,7 @@
 
 namespace orch::core {
 
-HierarchicalAllocator::HierarchicalAllocator(const AllocatorOptions& options)
-    : options_(options) {}
+HierarchicalAllocator::HierarchicalAllocator(const AllocatorOptions& options) : options_(options) {}
 
 std::unique_ptr<Allocator> makeHierarchicalDrfAllocator(const AllocatorOptions& options) {
   return std::make_unique<HierarchicalAllocator>(options);
@@ -134,7 +133,8 @@ void HierarchicalAllocator::removeAgent(const AgentId& agent) {
     forgetIfPlaceholder(framework);
   }
   role_sorter_.removeTotal(agent, it->second.total);
-  for (auto& [role, role_state] : roles_) role_state.frameworks->removeTotal(agent, it->second.total);
+  for (auto& [role, role_state] : roles_)
+    role_state.frameworks->removeTotal(agent, it->second.total);
   for (auto& [id, framework] : frameworks_) framework.refused_until.erase(agent);
   agents_.erase(agent);
 }
@@ -203,8 +203,7 @@ void HierarchicalAllocator::setWeight(const RoleName& role, double weight) {
 
 void HierarchicalAllocator::recoverResources(const FrameworkId& framework, const AgentId& agent,
                                              const Resources& resources,
-                                             std::optional<Duration> refuse_for,
-                                             TimePoint now) {
+                                             std::optional<Duration> refuse_for, TimePoint now) {
   auto fw = frameworks_.find(framework);
   auto ag = agents_.find(agent);
   if (fw == frameworks_.end() || ag == agents_.end()) return;

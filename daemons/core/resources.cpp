@@ -23,8 +23,10 @@ constexpr size_t kMaxIntegerDigits = 15;
 absl::string_view av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -275,13 +277,12 @@ std::string formatValue(const Resources::Entry& e) {
     case Resources::Kind::kScalar:
       return e.scalar.toString();
     case Resources::Kind::kRanges:
-      return absl::StrCat(
-          "[",
-          absl::StrJoin(e.ranges, ",",
-                        [](std::string* out, const Range& r) {
-                          absl::StrAppend(out, r.begin, "-", r.end);
-                        }),
-          "]");
+      return absl::StrCat("[",
+                          absl::StrJoin(e.ranges, ",",
+                                        [](std::string* out, const Range& r) {
+                                          absl::StrAppend(out, r.begin, "-", r.end);
+                                        }),
+                          "]");
     case Resources::Kind::kSet:
       return absl::StrCat("{", absl::StrJoin(e.items, ","), "}");
   }
@@ -322,8 +323,8 @@ absl::StatusOr<Resources> Resources::parse(std::string_view text) {
     if (segment.empty()) continue;  // tolerate a trailing ';'
     auto entry = parseEntry(segment);
     if (!entry.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid resource entry '", av(segment),
-                                                     "': ", entry.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid resource entry '", av(segment), "': ", entry.status().message()));
     }
     if (absl::Status s = out.add(*entry); !s.ok()) {
       return absl::InvalidArgumentError(
@@ -378,17 +379,15 @@ absl::Status Resources::add(const Entry& entry) {
   switch (entry.kind) {
     case Kind::kScalar:
       if (entry.scalar.milli() < 0) {
-        return absl::InvalidArgumentError(absl::StrCat("resource '", describe(entry),
-                                                       "' is negative (",
-                                                       entry.scalar.toString(), ")"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "resource '", describe(entry), "' is negative (", entry.scalar.toString(), ")"));
       }
       break;
     case Kind::kRanges:
       for (const Range& r : entry.ranges) {
         if (r.begin > r.end) {
-          return absl::InvalidArgumentError(absl::StrCat("resource '", describe(entry),
-                                                         "' has inverted range ", r.begin, "-",
-                                                         r.end));
+          return absl::InvalidArgumentError(absl::StrCat(
+              "resource '", describe(entry), "' has inverted range ", r.begin, "-", r.end));
         }
       }
       break;
@@ -404,9 +403,9 @@ absl::Status Resources::add(const Entry& entry) {
   for (auto it = entries_.lower_bound({entry.name, ""});
        it != entries_.end() && it->first.first == entry.name; ++it) {
     if (it->second.kind != entry.kind) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "resource '", describe(entry), "' clashes with '", describe(it->second),
-          "': the same name cannot be both a scalar, ranges or a set"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("resource '", describe(entry), "' clashes with '", describe(it->second),
+                       "': the same name cannot be both a scalar, ranges or a set"));
     }
   }
   Entry normalized = entry;
@@ -515,8 +514,8 @@ Resources Resources::intersection(const Resources& other) const {
         common.ranges = intersectRanges(mine.ranges, e.ranges);
         break;
       case Kind::kSet:
-        std::set_intersection(mine.items.begin(), mine.items.end(), e.items.begin(),
-                              e.items.end(), std::inserter(common.items, common.items.end()));
+        std::set_intersection(mine.items.begin(), mine.items.end(), e.items.begin(), e.items.end(),
+                              std::inserter(common.items, common.items.end()));
         break;
     }
     if (!isEmptyValue(common)) out.entries_.emplace(key, std::move(common));

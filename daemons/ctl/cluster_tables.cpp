@@ -1,5 +1,7 @@
 #include "ctl/cluster_tables.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -16,7 +18,8 @@ using Align = TablePrinter::Align;
 
 std::string age(double since, double now) {
   if (since <= 0) return "-";
-  return formatDuration(now - since);
+  // The master's clock may run a little ahead of ours.
+  return formatDuration(std::max(0.0, now - since));
 }
 
 std::string clip(const std::string& text, size_t max) {

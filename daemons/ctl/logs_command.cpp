@@ -20,7 +20,7 @@ int runLogsCommand(const GlobalOptions& global, const LogsOptions& options) {
   v1::GetTasksRequest request;
   request.set_task_id(options.task_id);
   auto tasks = (*client)->getTasks(request);
-  if (!tasks.ok()) return reportError(tasks.status());
+  if (!tasks.ok()) return reportError(absl::StrCat("cannot find task ", options.task_id), tasks.status());
 
   const v1::TaskRecord* record = nullptr;
   for (const auto& t : tasks->tasks()) {

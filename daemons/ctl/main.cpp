@@ -1,13 +1,17 @@
 // orchctl: the operator CLI. This file only wires CLI11 to the command implementations.
+#include <grpc/support/log.h>
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <string>
 
 #include "ctl/certs_command.h"
 #include "ctl/cli_support.h"
+#include "ctl/events_command.h"
 #include "ctl/logs_command.h"
 #include "ctl/operator_actions.h"
 #include "ctl/run_command.h"
@@ -26,9 +30,16 @@ struct OptionalString {
   }
 };
 
+// gRPC's own log lines ("E1125 ... Handshake failed ...") duplicate the errors orchctl reports
+// in words; they are shown only with ORCHCTL_DEBUG=1.
+void quietGrpcLog(gpr_log_func_args* /*args*/) {}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (const char* debug = std::getenv("ORCHCTL_DEBUG"); debug == nullptr || *debug == '\0') {
+    gpr_set_log_function(quietGrpcLog);
+  }
   CLI::App app{"orchctl: run tasks on an Orchestrator cluster and look after it"};
   app.name("orchctl");
   app.require_subcommand(1);
@@ -95,6 +106,12 @@ int main(int argc, char** argv) {
   addList("frameworks", "list frameworks", ListView::kFrameworks);
   addList("tasks", "list tasks", ListView::kTasks);
 
+  // events
+  EventsOptions events;
+  CLI::App* events_cmd = app.add_subcommand("events", "follow cluster events until Ctrl-C");
+  events_cmd->add_flag("--json", events.json, "one protobuf JSON object per line");
+  bind(events_cmd, [&] { return runEventsCommand(global, events); });
+
   // logs
   LogsOptions logs;
   CLI::App* logs_cmd = app.add_subcommand("logs", "show a task's stdout (or stderr)");
@@ -153,8 +170,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    if (app.get_subcommands().empty() && argc > 1 && argv[1][0] != '-') {
+      std::fprintf(stderr, "orchctl: unknown command \"%s\" (see orchctl --help)\n", argv[1]);
+      return kExitUsage;
+    }
+    app.exit(e);
+    if (run_cmd->parsed() && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+      std::fprintf(stderr, "orchctl: put the command after --, e.g. orchctl run -- ls -l\n");
+    }
+    return kExitUsage;
   }
   return exit_code;
 }

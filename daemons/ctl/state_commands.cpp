@@ -44,22 +44,25 @@ int runListCommand(const GlobalOptions& global, const ListOptions& options) {
   if (!config.ok()) return reportError(config.status());
   auto client = client::OperatorClient::create(*config);
   if (!client.ok()) return reportError(client.status());
-  const double now = nowSeconds();
-
+  // Ages are computed against the time the answer arrived.
+  double now = 0;
   switch (options.view) {
     case ListView::kState: {
       auto state = (*client)->getState();
       if (!state.ok()) return reportError(state.status());
+      now = nowSeconds();
       return options.json ? printJson(*state) : print(renderState(*state, now));
     }
     case ListView::kAgents: {
       auto agents = (*client)->getAgents();
       if (!agents.ok()) return reportError(agents.status());
+      now = nowSeconds();
       return options.json ? printJson(*agents) : print(renderAgentsTable(agents->agents(), now));
     }
     case ListView::kFrameworks: {
       auto frameworks = (*client)->getFrameworks();
       if (!frameworks.ok()) return reportError(frameworks.status());
+      now = nowSeconds();
       return options.json ? printJson(*frameworks)
                           : print(renderFrameworksTable(frameworks->frameworks(), now));
     }
@@ -68,6 +71,7 @@ int runListCommand(const GlobalOptions& global, const ListOptions& options) {
       request.set_framework_id(options.framework_id);
       auto tasks = (*client)->getTasks(request);
       if (!tasks.ok()) return reportError(tasks.status());
+      now = nowSeconds();
       if (!options.include_completed) tasks->clear_completed_tasks();
       return options.json ? printJson(*tasks)
                           : print(renderTasksTable(tasks->tasks(), &tasks->completed_tasks(), now));

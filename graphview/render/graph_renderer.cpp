@@ -61,6 +61,7 @@ QString GraphRenderer::initialize() {
   uploadStatic(quadCorners_, {-1, -1, 1, -1, -1, 1, 1, 1});
   uploadStatic(edgeCorners_, {0, -1, 1, -1, 0, 1, 1, 1});
   uploadStatic(arrowCorners_, {0, 0, -1, -1, -1, 1});
+  uploadStatic(lineCorners_, {0, 0, 1, 0});
   uploadStatic(labelCorners_, {0, 0, 1, 0, 0, 1, 1, 1});
   for (QOpenGLBuffer* b : {&nodeInstances_, &edgeInstances_, &labelInstances_}) {
     b->create();
@@ -85,7 +86,8 @@ QString GraphRenderer::initialize() {
   attribute(4, 2, kNodeFloats, 7, true);
   nodeVao_.release();
 
-  for (auto [vao, corners] : {std::pair{&edgeVao_, &edgeCorners_}, std::pair{&arrowVao_, &arrowCorners_}}) {
+  for (auto [vao, corners] : {std::pair{&edgeVao_, &edgeCorners_}, std::pair{&arrowVao_, &arrowCorners_},
+                              std::pair{&lineVao_, &lineCorners_}}) {
     vao->create();
     vao->bind();
     corners->bind();
@@ -119,8 +121,8 @@ QString GraphRenderer::initialize() {
 void GraphRenderer::release() {
   if (!initialized_) return;
   atlasTexture_.reset();
-  for (QOpenGLVertexArrayObject* v : {&nodeVao_, &edgeVao_, &arrowVao_, &labelVao_}) v->destroy();
-  for (QOpenGLBuffer* b : {&quadCorners_, &edgeCorners_, &arrowCorners_, &labelCorners_, &nodeInstances_,
+  for (QOpenGLVertexArrayObject* v : {&nodeVao_, &edgeVao_, &arrowVao_, &lineVao_, &labelVao_}) v->destroy();
+  for (QOpenGLBuffer* b : {&quadCorners_, &edgeCorners_, &arrowCorners_, &lineCorners_, &labelCorners_, &nodeInstances_,
                            &edgeInstances_, &labelInstances_}) {
     b->destroy();
   }
@@ -163,9 +165,21 @@ void GraphRenderer::render(const LayoutSnapshot& snapshot, const NodeVisuals& vi
   const auto& pos = snapshot.positions;
   edgeData_.resize(static_cast<size_t>(graph.edgeCount()) * kEdgeFloats);
   float* e = edgeData_.data();
+  const QRectF view = camera.visibleWorld();
+  const float viewLeft = static_cast<float>(view.left());
+  const float viewRight = static_cast<float>(view.right());
+  const float viewTop = static_cast<float>(view.top());
+  const float viewBottom = static_cast<float>(view.bottom());
+  int drawnEdges = 0;
   for (const VisibleEdge& edge : graph.edges) {
     const QVector2D a = pos[edge.source];
     const QVector2D b = pos[edge.target];
+    // Cull edges whose bounding box misses the view.
+    if (std::max(a.x(), b.x()) < viewLeft || std::min(a.x(), b.x()) > viewRight ||
+        std::max(a.y(), b.y()) < viewTop || std::min(a.y(), b.y()) > viewBottom) {
+      continue;
+    }
+    ++drawnEdges;
     const bool incident = visuals.hovered >= 0 && (edge.source == visuals.hovered || edge.target == visuals.hovered);
     const bool dimmed = ((visuals.flags[edge.source] | visuals.flags[edge.target]) & shaders::kFlagDimmed) != 0;
     QVector4D color = edge.containment ? QVector4D(0.55f, 0.6f, 0.7f, 0.35f) : QVector4D(0.7f, 0.75f, 0.85f, 0.7f);
@@ -179,21 +193,29 @@ void GraphRenderer::render(const LayoutSnapshot& snapshot, const NodeVisuals& vi
     std::copy(params, params + kEdgeFloats, e);
     e += kEdgeFloats;
   }
-  if (!edgeData_.empty() && !qEnvironmentVariableIsSet("GV_NO_EDGES")) {
+  edgeData_.resize(static_cast<size_t>(drawnEdges) * kEdgeFloats);
+  if (!edgeData_.empty()) {
     uploadDynamic(edgeInstances_, edgeData_);
     edgeProgram_.bind();
     setCamera(edgeProgram_, camera);
     edgeProgram_.setUniformValue("uArrowPx", arrows ? arrowPx : 0.0f);
     edgeProgram_.setUniformValue("uTime", timeSeconds);
-    edgeVao_.bind();
-    glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, graph.edgeCount());
-    edgeVao_.release();
+    if (arrows) {
+      edgeVao_.bind();
+      glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, drawnEdges);
+      edgeVao_.release();
+    } else {
+      // Level of detail: zoomed out, edges are one-pixel lines (a third of the fragments).
+      lineVao_.bind();
+      glDrawArraysInstanced(GL_LINES, 0, 2, drawnEdges);
+      lineVao_.release();
+    }
     if (arrows) {
       arrowProgram_.bind();
       setCamera(arrowProgram_, camera);
       arrowProgram_.setUniformValue("uArrowPx", arrowPx);
       arrowVao_.bind();
-      glDrawArraysInstanced(GL_TRIANGLES, 0, 3, graph.edgeCount());
+      glDrawArraysInstanced(GL_TRIANGLES, 0, 3, drawnEdges);
       arrowVao_.release();
     }
   }
@@ -208,7 +230,6 @@ void GraphRenderer::render(const LayoutSnapshot& snapshot, const NodeVisuals& vi
     std::copy(values, values + kNodeFloats, d);
     d += kNodeFloats;
   }
-  if (qEnvironmentVariableIsSet("GV_NO_NODES")) return;
   uploadDynamic(nodeInstances_, nodeData_);
   nodeProgram_.bind();
   setCamera(nodeProgram_, camera);
@@ -233,7 +254,7 @@ void GraphRenderer::render(const LayoutSnapshot& snapshot, const NodeVisuals& vi
   }
   glBindBuffer(GL_ARRAY_BUFFER, 0);
   stats_.nodes = n;
-  stats_.edges = graph.edgeCount();
+  stats_.edges = drawnEdges;
   stats_.arrows = arrows;
 }
 

@@ -60,10 +60,12 @@ class GraphRenderer : protected QOpenGLExtraFunctions {
   QOpenGLVertexArrayObject nodeVao_;
   QOpenGLVertexArrayObject edgeVao_;
   QOpenGLVertexArrayObject arrowVao_;
+  QOpenGLVertexArrayObject lineVao_;
   QOpenGLVertexArrayObject labelVao_;
   QOpenGLBuffer quadCorners_{QOpenGLBuffer::VertexBuffer};
   QOpenGLBuffer edgeCorners_{QOpenGLBuffer::VertexBuffer};
   QOpenGLBuffer arrowCorners_{QOpenGLBuffer::VertexBuffer};
+  QOpenGLBuffer lineCorners_{QOpenGLBuffer::VertexBuffer};
   QOpenGLBuffer labelCorners_{QOpenGLBuffer::VertexBuffer};
   QOpenGLBuffer nodeInstances_{QOpenGLBuffer::VertexBuffer};
   QOpenGLBuffer edgeInstances_{QOpenGLBuffer::VertexBuffer};

@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "agent/containerizer/file_io.h"
 
 namespace orch::agent {
@@ -58,6 +58,40 @@ absl::Status validateParent(const std::string& parent) {
   return absl::OkStatus();
 }
 
+// Creates target and enables the cpu, memory and pids controllers on every level from the root
+// down to it, so the task cgroups below it get cpu.*, memory.* and pids.* files.
+absl::StatusOr<std::string> prepareV2(const std::string& root, const std::string& target) {
+  std::vector<std::string> levels = {root};
+  std::string dir = root;
+  for (absl::string_view part :
+       absl::StrSplit(target.substr(root.size()), '/', absl::SkipEmpty())) {
+    dir = absl::StrCat(dir, "/", part);
+    levels.push_back(dir);
+  }
+  for (const std::string& level : levels) {
+    if (absl::Status st = makeDirs(level); !st.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cgroup v2: cannot create ", level, ": ", st.message()));
+    }
+    absl::StatusOr<std::string> available = readWholeFile(level + "/cgroup.controllers");
+    std::string enable;
+    for (const char* c : {"cpu", "memory", "pids"}) {
+      if (available.ok() &&
+          absl::StrContains(absl::StrCat(" ", *available, " "), absl::StrCat(" ", c, " "))) {
+        absl::StrAppend(&enable, enable.empty() ? "" : " ", "+", c);
+      }
+    }
+    if (enable.empty()) continue;
+    if (absl::Status st = writeControlFile(level + "/cgroup.subtree_control", enable); !st.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cgroup v2: cannot enable controllers (", enable, ") on ", level, ": ", st.message(),
+          " (a cgroup with processes cannot delegate controllers; use an absolute cgroup parent "
+          "such as '/orchestrator' or run the agent in a delegated cgroup)"));
+    }
+  }
+  return target;
+}
+
 }  // namespace
 
 absl::StatusOr<CgroupHierarchy> CgroupHierarchy::prepare(const std::string& parent,
@@ -68,55 +102,33 @@ absl::StatusOr<CgroupHierarchy> CgroupHierarchy::prepare(const std::string& pare
 
   CgroupHierarchy h;
   absl::StatusOr<std::string> v2_controllers = readWholeFile(root + "/cgroup.controllers");
-  const bool v2 = v2_controllers.ok() &&
-                  absl::StrContains(absl::StrCat(" ", *v2_controllers, " "), " memory ");
+  const bool v2 =
+      v2_controllers.ok() && absl::StrContains(absl::StrCat(" ", *v2_controllers, " "), " memory ");
   if (v2) {
     h.version_ = 2;
-    const std::string target = joinCgroupPath(root, ownCgroup(*self, ""), parent);
-    // Enable the controllers on every level from the root down to the parent itself, so the
-    // task cgroups below it get cpu.*, memory.* and pids.* files.
-    std::string dir = root;
-    const std::string rest = target.substr(root.size());
-    std::vector<std::string> levels = {root};
-    for (absl::string_view part : absl::StrSplit(rest, '/', absl::SkipEmpty())) {
-      dir = absl::StrCat(dir, "/", part);
-      levels.push_back(dir);
+    const std::string own = ownCgroup(*self, "");
+    absl::StatusOr<std::string> target = prepareV2(root, joinCgroupPath(root, own, parent));
+    if (!target.ok() && !parent.starts_with('/') && own != "/") {
+      // Our own cgroup holds processes (the agent), so it cannot hand controllers down (v2's
+      // no-internal-processes rule): put the tasks under the root instead.
+      absl::StatusOr<std::string> at_root = prepareV2(root, joinCgroupPath(root, "/", parent));
+      if (at_root.ok()) target = std::move(at_root);
     }
-    for (const std::string& level : levels) {
-      if (absl::Status st = makeDirs(level); !st.ok()) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("cgroup v2: cannot create ", level, ": ", st.message()));
-      }
-      absl::StatusOr<std::string> available = readWholeFile(level + "/cgroup.controllers");
-      std::string enable;
-      for (const char* c : {"cpu", "memory", "pids"}) {
-        if (available.ok() && absl::StrContains(absl::StrCat(" ", *available, " "),
-                                                absl::StrCat(" ", c, " "))) {
-          absl::StrAppend(&enable, enable.empty() ? "" : " ", "+", c);
-        }
-      }
-      if (enable.empty()) continue;
-      if (absl::Status st = writeControlFile(level + "/cgroup.subtree_control", enable); !st.ok()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "cgroup v2: cannot enable controllers (", enable, ") on ", level, ": ", st.message(),
-            " (a cgroup with processes cannot delegate controllers; use an absolute cgroup parent "
-            "such as '/orchestrator' or run the agent in a delegated cgroup)"));
-      }
-    }
-    h.parent_dirs_["unified"] = target;
+    if (!target.ok()) return target.status();
+    h.parent_dirs_["unified"] = *target;
     return h;
   }
 
   h.version_ = 1;
   for (const char* controller : {"memory", "cpu", "freezer", "pids"}) {
     const std::string mount = absl::StrCat(root, "/", controller);
-    const bool required = absl::string_view(controller) == "memory" ||
-                          absl::string_view(controller) == "cpu";
+    const bool required =
+        absl::string_view(controller) == "memory" || absl::string_view(controller) == "cpu";
     if (!isDir(mount) || !pathExists(mount + "/cgroup.procs")) {
       if (required) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "no cgroup v2 memory controller at ", root, " and no cgroup v1 '", controller,
-            "' hierarchy at ", mount));
+        return absl::FailedPreconditionError(absl::StrCat("no cgroup v2 memory controller at ",
+                                                          root, " and no cgroup v1 '", controller,
+                                                          "' hierarchy at ", mount));
       }
       continue;
     }
@@ -129,8 +141,9 @@ absl::StatusOr<CgroupHierarchy> CgroupHierarchy::prepare(const std::string& pare
     }
     if (::access((dir + "/cgroup.procs").c_str(), W_OK) != 0) {
       if (!required) continue;
-      return absl::FailedPreconditionError(
-          absl::StrCat("cgroup v1: ", dir, "/cgroup.procs is not writable"));
+      return absl::FailedPreconditionError(absl::StrCat("cgroup v1: ", dir,
+                                                        "/cgroup.procs is not writable",
+                                                        ::geteuid() != 0 ? " (not root)" : ""));
     }
     h.parent_dirs_[controller] = dir;
   }

@@ -14,7 +14,8 @@ namespace orch::agent {
 class CgroupHierarchy {
  public:
   // parent: "/x/y" is relative to each hierarchy's root; "x/y" is nested under the cgroup the
-  // calling process is in (so tasks stay inside whatever limits the agent itself runs under).
+  // calling process is in (so tasks stay inside whatever limits the agent itself runs under;
+  // on v2, where a cgroup holding the agent cannot delegate controllers, under the root).
   // Creates the parent cgroups (and on v2 enables the cpu, memory and pids controllers on the way
   // down). Fails with a message saying why when cgroups cannot be used (not root, read-only,
   // missing controllers, v2 internal-process rule).

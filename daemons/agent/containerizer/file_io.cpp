@@ -1,11 +1,12 @@
 #include "agent/containerizer/file_io.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -16,11 +17,15 @@ namespace {
 absl::Status errnoError(absl::string_view what, const std::string& path, int err) {
   const std::string text = absl::StrCat(what, " ", path, ": ", std::strerror(err));
   switch (err) {
-    case ENOENT: return absl::NotFoundError(text);
+    case ENOENT:
+      return absl::NotFoundError(text);
     case EACCES:
-    case EPERM: return absl::PermissionDeniedError(text);
-    case EEXIST: return absl::AlreadyExistsError(text);
-    default: return absl::InternalError(text);
+    case EPERM:
+      return absl::PermissionDeniedError(text);
+    case EEXIST:
+      return absl::AlreadyExistsError(text);
+    default:
+      return absl::InternalError(text);
   }
 }
 
@@ -127,7 +132,9 @@ absl::Status removeTree(const std::string& path) {
   }
   const int rc = ::nftw(
       path.c_str(),
-      [](const char* p, const struct stat*, int, struct FTW*) -> int { return ::remove(p) == 0 || errno == ENOENT ? 0 : -1; },
+      [](const char* p, const struct stat*, int, struct FTW*) -> int {
+        return ::remove(p) == 0 || errno == ENOENT ? 0 : -1;
+      },
       16, FTW_DEPTH | FTW_PHYS);
   if (rc != 0) return errnoError("remove", path, errno);
   return absl::OkStatus();

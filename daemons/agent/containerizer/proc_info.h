@@ -11,7 +11,7 @@
 namespace orch::agent {
 
 struct ProcStat {
-  char state = '?';         // R, S, D, Z, ...
+  char state = '?';  // R, S, D, Z, ...
   int pgid = 0;
   uint64_t start_ticks = 0;  // clock ticks after boot
 };

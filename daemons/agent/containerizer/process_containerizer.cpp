@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <spdlog/spdlog.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,8 +15,6 @@
 #include <csignal>
 #include <cstring>
 #include <mutex>
-
-#include <spdlog/spdlog.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -77,14 +76,14 @@ absl::Status validateSpec(const ProcessTaskSpec& spec) {
   }
   for (const auto& [key, value] : spec.environment) {
     if (key.empty() || key.find('=') != std::string::npos || hasNul(key) || hasNul(value)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "task ", spec.task_id, ": bad environment variable name '", key,
-          "' (must be non-empty, without '=' or NUL)"));
+      return absl::InvalidArgumentError(absl::StrCat("task ", spec.task_id,
+                                                     ": bad environment variable name '", key,
+                                                     "' (must be non-empty, without '=' or NUL)"));
     }
   }
   if (!std::isfinite(spec.cpus) || spec.cpus < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("task ", spec.task_id, ": cpus must be a finite number >= 0, got ", spec.cpus));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "task ", spec.task_id, ": cpus must be a finite number >= 0, got ", spec.cpus));
   }
   if (spec.kill_grace.count() < 0 || spec.kill_grace.count() > INT_MAX) {
     return absl::InvalidArgumentError(absl::StrCat("task ", spec.task_id, ": kill grace of ",
@@ -133,8 +132,8 @@ struct ProcessContainerizer::Impl {
     if (options.log_keep_files < 0) options.log_keep_files = 0;
     for (const char* sub : {"/tasks", "/sandboxes"}) {
       if (absl::Status st = makeDirs(options.work_dir + sub); !st.ok()) {
-        init_status = absl::FailedPreconditionError(
-            absl::StrCat("containerizer work_dir ", options.work_dir, " is unusable: ", st.message()));
+        init_status = absl::FailedPreconditionError(absl::StrCat(
+            "containerizer work_dir ", options.work_dir, " is unusable: ", st.message()));
         return;
       }
     }
@@ -201,8 +200,8 @@ struct ProcessContainerizer::Impl {
     sigdelset(&all, SIGSTOP);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-                                        POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(&attr,
+                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     std::string arg0 = options.supervisor_path, arg1 = "--state-dir", arg2 = layout.state_dir,
                 arg3 = "--report-fd", arg4 = "3";
     char* argv[] = {arg0.data(), arg1.data(), arg2.data(), arg3.data(), arg4.data(), nullptr};
@@ -220,7 +219,8 @@ struct ProcessContainerizer::Impl {
     // Wait for the one-line report: the supervisor writes it once the task's program runs.
     std::string line;
     char buf[1024];
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
     bool timed_out = false;
     while (line.find('\n') == std::string::npos) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -253,11 +253,11 @@ struct ProcessContainerizer::Impl {
     if (absl::StartsWith(line, "error ")) {
       return absl::FailedPreconditionError(absl::StrCat("task did not start: ", line.substr(6)));
     }
-    return absl::InternalError(absl::StrCat(
-        "task supervisor ",
-        timed_out ? absl::StrCat("did not report within ", kStartTimeoutMs, " ms")
-                  : describeWait(status) + " before reporting",
-        "; its log ", log_path, " ends with: ", logTail(log_path)));
+    return absl::InternalError(
+        absl::StrCat("task supervisor ",
+                     timed_out ? absl::StrCat("did not report within ", kStartTimeoutMs, " ms")
+                               : describeWait(status) + " before reporting",
+                     "; its log ", log_path, " ends with: ", logTail(log_path)));
   }
 
   // How an ended task's supervisor left things: its status file, or kLost (and its leftovers
@@ -283,14 +283,15 @@ struct ProcessContainerizer::Impl {
       return exit;
     }
     exit.end = TaskEnd::kLost;
-    exit.message = absl::StrCat("Task supervisor ", supervisor_end,
-                                " without recording how the task ended (",
-                                status.status().message(), "); see ", layout.supervisorLog());
+    exit.message =
+        absl::StrCat("Task supervisor ", supervisor_end, " without recording how the task ended (",
+                     status.status().message(), "); see ", layout.supervisorLog());
     cleanUpOrphans(layout);
     TaskStatusRecord lost;
     lost.end = TaskEnd::kLost;
     lost.message = exit.message;
-    if (absl::Status st = writeFileAtomic(layout.ackedStatusFile(), toJson(lost), false); !st.ok()) {
+    if (absl::Status st = writeFileAtomic(layout.ackedStatusFile(), toJson(lost), false);
+        !st.ok()) {
       spdlog::error("process containerizer: cannot mark task {} acknowledged: {}", task_id,
                     std::string(st.message()));
     }
@@ -306,7 +307,14 @@ struct ProcessContainerizer::Impl {
       if (cp.ok() && cp->task_pid > 0 && cp->boot_id == boot_id) {
         std::optional<ProcStat> st = readProcStat(cp->task_pid);
         // Only a group that still carries the task's pgid is the task's.
-        if (st && st->pgid == cp->task_pid) ::kill(-cp->task_pid, SIGKILL);
+        if (st && st->pgid == cp->task_pid && ::kill(-cp->task_pid, SIGKILL) == 0) {
+          // Report the task only once its process is really gone (bounded: 1 s).
+          for (int i = 0; i < 1000; ++i) {
+            std::optional<ProcStat> now = readProcStat(cp->task_pid);
+            if (!now || now->state == 'Z' || now->start_ticks != st->start_ticks) break;
+            ::usleep(1000);
+          }
+        }
       }
     }
     absl::StatusOr<std::string> spec_text = readWholeFile(layout.specFile());
@@ -383,9 +391,9 @@ struct ProcessContainerizer::Impl {
     t.task_pid = cp->task_pid;
     t.launching = false;
     std::optional<ProcStat> st = readProcStat(cp->supervisor_pid);
-    const bool same_process = cp->boot_id == boot_id && st &&
-                              (cp->supervisor_start_ticks == 0 ||
-                               st->start_ticks == cp->supervisor_start_ticks);
+    const bool same_process =
+        cp->boot_id == boot_id && st &&
+        (cp->supervisor_start_ticks == 0 || st->start_ticks == cp->supervisor_start_ticks);
     if (!same_process) {
       pending.push_back(collect(task_id, framework_id, "is gone"));
       return;
@@ -449,9 +457,9 @@ absl::Status ProcessContainerizer::launch(const ProcessTaskSpec& spec) {
   if (pathExists(layout.state_dir)) {
     if (!pathExists(layout.ackedStatusFile())) {
       unreserve();
-      return absl::AlreadyExistsError(
-          absl::StrCat("task ", spec.task_id, " has unreported state in ", layout.state_dir,
-                       " (call recover() and pollExits() first)"));
+      return absl::AlreadyExistsError(absl::StrCat("task ", spec.task_id,
+                                                   " has unreported state in ", layout.state_dir,
+                                                   " (call recover() and pollExits() first)"));
     }
     (void)removeTree(layout.state_dir);
     (void)removeTree(layout.sandbox);
@@ -474,7 +482,8 @@ absl::Status ProcessContainerizer::launch(const ProcessTaskSpec& spec) {
     (void)removeTree(layout.state_dir);
     (void)removeTree(layout.sandbox);
     unreserve();
-    return absl::Status(st.code(), absl::StrCat("launching task ", spec.task_id, ": ", st.message()));
+    return absl::Status(st.code(),
+                        absl::StrCat("launching task ", spec.task_id, ": ", st.message()));
   }
   std::lock_guard<std::mutex> lock(impl_->mu);
   Impl::Tracked& t = impl_->tasks[spec.task_id];
@@ -485,11 +494,12 @@ absl::Status ProcessContainerizer::launch(const ProcessTaskSpec& spec) {
   return absl::OkStatus();
 }
 
-absl::Status ProcessContainerizer::kill(const std::string& task_id, std::chrono::milliseconds grace) {
+absl::Status ProcessContainerizer::kill(const std::string& task_id,
+                                        std::chrono::milliseconds grace) {
   if (absl::Status st = validateTaskId(task_id); !st.ok()) return st;
   if (grace.count() < 0 || grace.count() > INT_MAX) {
-    return absl::InvalidArgumentError(absl::StrCat("kill grace of ", grace.count(),
-                                                   " ms is out of range"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("kill grace of ", grace.count(), " ms is out of range"));
   }
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto it = impl_->tasks.find(task_id);
@@ -502,7 +512,7 @@ absl::Status ProcessContainerizer::kill(const std::string& task_id, std::chrono:
   }
   // The supervisor turns SIGTERM into SIGTERM to the task's group, then SIGKILL after `grace`,
   // which travels as the signal's value.
-  siginfo_t info {};
+  siginfo_t info{};
   info.si_signo = SIGTERM;
   info.si_code = SI_QUEUE;
   info.si_pid = ::getpid();
@@ -513,13 +523,13 @@ absl::Status ProcessContainerizer::kill(const std::string& task_id, std::chrono:
     rc = pidfdSendSignal(t.pidfd, SIGTERM, &info);
   } else {
     // Our unreaped child cannot have been replaced by another process with its pid.
-    sigval value {};
+    sigval value{};
     value.sival_int = static_cast<int>(grace.count());
     rc = ::sigqueue(t.supervisor_pid, SIGTERM, value);
   }
   if (rc != 0 && errno != ESRCH) {
-    return absl::InternalError(absl::StrCat("signalling the supervisor of task ", task_id,
-                                            " (pid ", t.supervisor_pid, "): ", std::strerror(errno)));
+    return absl::InternalError(absl::StrCat("signalling the supervisor of task ", task_id, " (pid ",
+                                            t.supervisor_pid, "): ", std::strerror(errno)));
   }
   // ESRCH: the supervisor already ended; pollExits() reports how.
   return absl::OkStatus();
@@ -552,9 +562,10 @@ std::vector<RunningTask> ProcessContainerizer::recover() {
     for (const TaskExit& e : impl_->pending) already_pending |= e.task_id == id;
     if (!already_pending) impl_->recoverOne(id, running);
   }
-  spdlog::info("process containerizer: recovered {} running task(s), {} ended while the agent "
-               "was away",
-               running.size(), impl_->pending.size());
+  spdlog::info(
+      "process containerizer: recovered {} running task(s), {} ended while the agent "
+      "was away",
+      running.size(), impl_->pending.size());
   return running;
 }
 

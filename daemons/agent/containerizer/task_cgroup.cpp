@@ -38,9 +38,15 @@ bool hasKey(const std::string& text, absl::string_view key) {
 
 absl::Status TaskCgroup::create() const {
   for (const auto& [controller, dir] : cgroups_.dirs) {
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-      return absl::InternalError(absl::StrCat("cannot create cgroup ", dir, ": ",
-                                              std::strerror(errno)));
+    int rc = ::mkdir(dir.c_str(), 0755);
+    if (rc != 0 && errno == ENOENT) {
+      // The agent's parent cgroup was removed under it (an operator, a cleanup): recreate it.
+      const std::string parent = dir.substr(0, dir.find_last_of('/'));
+      if (::mkdir(parent.c_str(), 0755) == 0 || errno == EEXIST) rc = ::mkdir(dir.c_str(), 0755);
+    }
+    if (rc != 0 && errno != EEXIST) {
+      return absl::InternalError(
+          absl::StrCat("cannot create cgroup ", dir, ": ", std::strerror(errno)));
     }
   }
   return absl::OkStatus();
@@ -57,12 +63,14 @@ absl::Status TaskCgroup::applyLimits(double cpus, uint64_t mem_bytes) const {
       const uint64_t weight = 1 + ((std::min<uint64_t>(shares, 262144) - 2) * 9999) / 262142;
       if (absl::Status st = writeControlFile(dir + "/cpu.weight", absl::StrCat(weight)); !st.ok())
         return st;
-      if (absl::Status st = writeControlFile(dir + "/cpu.max", absl::StrCat(quota, " ", kCfsPeriodUs));
+      if (absl::Status st =
+              writeControlFile(dir + "/cpu.max", absl::StrCat(quota, " ", kCfsPeriodUs));
           !st.ok())
         return st;
     }
     if (mem_bytes > 0) {
-      if (absl::Status st = writeControlFile(dir + "/memory.max", absl::StrCat(mem_bytes)); !st.ok())
+      if (absl::Status st = writeControlFile(dir + "/memory.max", absl::StrCat(mem_bytes));
+          !st.ok())
         return st;
       if (pathExists(dir + "/memory.swap.max")) {
         (void)writeControlFile(dir + "/memory.swap.max", "0");
@@ -79,8 +87,8 @@ absl::Status TaskCgroup::applyLimits(double cpus, uint64_t mem_bytes) const {
     if (absl::Status st = writeControlFile(cpu->second + "/cpu.shares", absl::StrCat(shares));
         !st.ok())
       return st;
-    if (absl::Status st = writeControlFile(cpu->second + "/cpu.cfs_period_us",
-                                           absl::StrCat(kCfsPeriodUs));
+    if (absl::Status st =
+            writeControlFile(cpu->second + "/cpu.cfs_period_us", absl::StrCat(kCfsPeriodUs));
         !st.ok())
       return st;
     if (absl::Status st = writeControlFile(cpu->second + "/cpu.cfs_quota_us", absl::StrCat(quota));
@@ -149,9 +157,9 @@ absl::Status TaskCgroup::killAll(std::chrono::milliseconds timeout) const {
     std::vector<pid_t> pids = processes();
     if (pids.empty()) return absl::OkStatus();
     if (passes++ > 0 && std::chrono::steady_clock::now() > deadline) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          pids.size(), " process(es) still in cgroup ", procsFile(), " after ", timeout.count(),
-          " ms, first pid ", pids.front()));
+      return absl::DeadlineExceededError(absl::StrCat(pids.size(), " process(es) still in cgroup ",
+                                                      procsFile(), " after ", timeout.count(),
+                                                      " ms, first pid ", pids.front()));
     }
     if (!killed_by_kernel || passes > 1) {
       // Freezing first stops a forking process from outrunning the kill loop.
@@ -174,7 +182,8 @@ absl::Status TaskCgroup::killAll(std::chrono::milliseconds timeout) const {
 uint64_t TaskCgroup::oomKills() const {
   if (!enabled()) return 0;
   if (cgroups_.version == 2) {
-    absl::StatusOr<std::string> events = readWholeFile(cgroups_.dirs.at("unified") + "/memory.events");
+    absl::StatusOr<std::string> events =
+        readWholeFile(cgroups_.dirs.at("unified") + "/memory.events");
     return events.ok() ? counterIn(*events, "oom_kill") : 0;
   }
   auto mem = cgroups_.dirs.find("memory");
@@ -183,7 +192,8 @@ uint64_t TaskCgroup::oomKills() const {
   if (control.ok() && hasKey(*control, "oom_kill")) return counterIn(*control, "oom_kill");
   absl::StatusOr<std::string> failcnt = readWholeFile(mem->second + "/memory.failcnt");
   uint64_t n = 0;
-  return failcnt.ok() && absl::SimpleAtoi(absl::StripAsciiWhitespace(*failcnt), &n) && n > 0 ? 1 : 0;
+  return failcnt.ok() && absl::SimpleAtoi(absl::StripAsciiWhitespace(*failcnt), &n) && n > 0 ? 1
+                                                                                             : 0;
 }
 
 absl::Status TaskCgroup::destroy() const {
@@ -200,8 +210,8 @@ absl::Status TaskCgroup::destroy() const {
       }
     }
     if (!removed && result.ok()) {
-      result = absl::InternalError(absl::StrCat("cannot remove cgroup ", dir, ": ",
-                                                std::strerror(errno)));
+      result = absl::InternalError(
+          absl::StrCat("cannot remove cgroup ", dir, ": ", std::strerror(errno)));
     }
   }
   return result;

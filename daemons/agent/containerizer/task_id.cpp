@@ -15,9 +15,8 @@ bool isAlnum(char c) {
 absl::Status validateTaskId(absl::string_view id) {
   if (id.empty()) return absl::InvalidArgumentError("task id is empty");
   if (id.size() > kMaxTaskIdLength) {
-    return absl::InvalidArgumentError(absl::StrCat("task id is ", id.size(),
-                                                   " characters long; the limit is ",
-                                                   kMaxTaskIdLength));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "task id is ", id.size(), " characters long; the limit is ", kMaxTaskIdLength));
   }
   if (!isAlnum(id.front())) {
     return absl::InvalidArgumentError(
@@ -29,11 +28,11 @@ absl::Status validateTaskId(absl::string_view id) {
   for (size_t i = 0; i < id.size(); ++i) {
     const char c = id[i];
     if (isAlnum(c) || c == '.' || c == '_' || c == '-') continue;
-    const std::string shown = (c == '/') ? "'/'"
-                              : (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-                                  ? absl::StrCat("control character 0x",
-                                                 absl::Hex(static_cast<unsigned char>(c)))
-                                  : absl::StrCat("'", std::string(1, c), "'");
+    const std::string shown =
+        (c == '/') ? "'/'"
+        : (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            ? absl::StrCat("control character 0x", absl::Hex(static_cast<unsigned char>(c)))
+            : absl::StrCat("'", std::string(1, c), "'");
     return absl::InvalidArgumentError(absl::StrCat("task id contains ", shown, " at position ", i,
                                                    "; allowed are letters, digits, '.', '_', '-'"));
   }

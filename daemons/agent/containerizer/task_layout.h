@@ -1,12 +1,12 @@
 // Where a task's files live under the agent's work directory. Shared by the containerizer and
 // orch-task-supervisor so both agree on every path.
 //
-//   <work_dir>/sandboxes/<task_id>/            the task's cwd: stdout, stdout.1.., stderr, stderr.1..
-//   <work_dir>/tasks/<task_id>/spec.json       written by the containerizer before the supervisor starts
-//   <work_dir>/tasks/<task_id>/checkpoint.json supervisor pid (+ start time, boot id) and task pid
-//   <work_dir>/tasks/<task_id>/status.json     how the task ended (written once, atomically)
-//   <work_dir>/tasks/<task_id>/status.acked.json  status.json after the agent reported it
-//   <work_dir>/tasks/<task_id>/supervisor.log  the supervisor's own JSON-line log
+//   <work_dir>/sandboxes/<task_id>/            the task's cwd: stdout, stdout.1.., stderr,
+//   stderr.1.. <work_dir>/tasks/<task_id>/spec.json       written by the containerizer before the
+//   supervisor starts <work_dir>/tasks/<task_id>/checkpoint.json supervisor pid (+ start time, boot
+//   id) and task pid <work_dir>/tasks/<task_id>/status.json     how the task ended (written once,
+//   atomically) <work_dir>/tasks/<task_id>/status.acked.json  status.json after the agent reported
+//   it <work_dir>/tasks/<task_id>/supervisor.log  the supervisor's own JSON-line log
 #pragma once
 
 #include <string>

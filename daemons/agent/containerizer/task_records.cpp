@@ -31,11 +31,16 @@ absl::StatusOr<T> parseObject(absl::string_view text, absl::string_view what, Fi
 
 absl::string_view taskEndName(TaskEnd end) {
   switch (end) {
-    case TaskEnd::kExited: return "exited";
-    case TaskEnd::kSignaled: return "signaled";
-    case TaskEnd::kOomKilled: return "oom_killed";
-    case TaskEnd::kKilled: return "killed";
-    case TaskEnd::kLost: return "lost";
+    case TaskEnd::kExited:
+      return "exited";
+    case TaskEnd::kSignaled:
+      return "signaled";
+    case TaskEnd::kOomKilled:
+      return "oom_killed";
+    case TaskEnd::kKilled:
+      return "killed";
+    case TaskEnd::kLost:
+      return "lost";
   }
   return "lost";
 }

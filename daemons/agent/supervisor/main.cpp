@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
       char* end = nullptr;
       const long fd = std::strtol(argv[++i], &end, 10);
       if (end == nullptr || *end != '\0' || fd < 0 || fd > 65535) {
-        std::fprintf(stderr, "orch-task-supervisor: --report-fd wants a file descriptor, got '%s'\n",
+        std::fprintf(stderr,
+                     "orch-task-supervisor: --report-fd wants a file descriptor, got '%s'\n",
                      argv[i]);
         return 2;
       }

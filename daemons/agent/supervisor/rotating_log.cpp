@@ -37,7 +37,8 @@ absl::Status RotatingLog::rotate() {
       const std::string from = absl::StrCat(path_, ".", i);
       const std::string to = absl::StrCat(path_, ".", i + 1);
       if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT) {
-        return absl::InternalError(absl::StrCat("cannot rename ", from, ": ", std::strerror(errno)));
+        return absl::InternalError(
+            absl::StrCat("cannot rename ", from, ": ", std::strerror(errno)));
       }
     }
     const std::string first = absl::StrCat(path_, ".1");

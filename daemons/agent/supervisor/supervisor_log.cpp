@@ -24,7 +24,7 @@ void supervisorLog(absl::string_view level, absl::string_view msg, const nlohman
   const auto now = system_clock::now();
   const std::time_t secs = system_clock::to_time_t(now);
   const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm {};
+  std::tm tm{};
   gmtime_r(&secs, &tm);
   char ts[64];
   std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,

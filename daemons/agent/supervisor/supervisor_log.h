@@ -4,10 +4,9 @@
 // setSupervisorLogFile() the lines go to stderr.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/string_view.h"
 

@@ -83,7 +83,8 @@ absl::Status TaskSupervisor::setUp() {
   sigset_t mask;
   sigemptyset(&mask);
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&mask, sig);
-  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) return absl::InternalError(errnoText("sigprocmask"));
+  if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0)
+    return absl::InternalError(errnoText("sigprocmask"));
   signal_fd_ = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signal_fd_ < 0) return absl::InternalError(errnoText("signalfd"));
   ::signal(SIGPIPE, SIG_IGN);
@@ -143,9 +144,8 @@ absl::Status TaskSupervisor::startTask() {
   std::vector<char*> envp;
   for (std::string& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
-  std::vector<std::string> args = spec_.task.shell
-                                      ? std::vector<std::string>{"sh", "-c", spec_.task.command}
-                                      : spec_.task.argv;
+  std::vector<std::string> args =
+      spec_.task.shell ? std::vector<std::string>{"sh", "-c", spec_.task.command} : spec_.task.argv;
   std::vector<char*> argv;
   for (std::string& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
@@ -159,7 +159,8 @@ absl::Status TaskSupervisor::startTask() {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_DFL);
     ::setpgid(0, 0);
-    if (cgroups_active_ && !cgroup_->addProcess(0).ok()) childFail(exec_err[1], "joining the task cgroup");
+    if (cgroups_active_ && !cgroup_->addProcess(0).ok())
+      childFail(exec_err[1], "joining the task cgroup");
     const int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(out[1], 1) < 0 || ::dup2(err[1], 2) < 0) {
       childFail(exec_err[1], "redirecting stdio");
@@ -269,7 +270,7 @@ void TaskSupervisor::beginKill(std::chrono::milliseconds grace) {
     escalate();
     return;
   }
-  itimerspec spec {};
+  itimerspec spec{};
   spec.it_value.tv_sec = grace.count() / 1000;
   spec.it_value.tv_nsec = (grace.count() % 1000) * 1000000;
   ::timerfd_settime(timer_fd_, 0, &spec, nullptr);
@@ -355,7 +356,7 @@ void TaskSupervisor::eventLoop() {
       escalate();
     }
     if (fds[0].revents != 0) {
-      signalfd_siginfo info {};
+      signalfd_siginfo info{};
       while (::read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
         onSignal(info);
       }
@@ -379,17 +380,17 @@ TaskStatusRecord TaskSupervisor::decideEnd() const {
   const bool exited_ok = WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 0;
   if (kill_requested_) {
     s.end = TaskEnd::kKilled;
-    s.message = kill_escalated_
-                    ? absl::StrCat("Killed on request: SIGKILL after a ", kill_grace_.count(),
-                                   " ms grace period (", how, ")")
-                    : absl::StrCat("Killed on request: ", how, " after SIGTERM");
+    s.message = kill_escalated_ ? absl::StrCat("Killed on request: SIGKILL after a ",
+                                               kill_grace_.count(), " ms grace period (", how, ")")
+                                : absl::StrCat("Killed on request: ", how, " after SIGTERM");
   } else if (!exec_failure_.empty()) {
     s.end = TaskEnd::kExited;
     s.message = absl::StrCat("Task could not start: ", exec_failure_);
   } else if (oom_kills_ > 0 && !exited_ok) {
     s.end = TaskEnd::kOomKilled;
-    s.message = absl::StrCat("Memory limit exceeded: ", megabytes(spec_.task.mem_bytes),
-                             "; the kernel OOM-killed ", oom_kills_, " process(es) (task ", how, ")");
+    s.message =
+        absl::StrCat("Memory limit exceeded: ", megabytes(spec_.task.mem_bytes),
+                     "; the kernel OOM-killed ", oom_kills_, " process(es) (task ", how, ")");
   } else if (WIFSIGNALED(wait_status_)) {
     s.end = TaskEnd::kSignaled;
     s.message = absl::StrCat("Task ", how);

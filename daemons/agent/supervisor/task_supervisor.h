@@ -20,9 +20,9 @@
 #include <string>
 #include <string_view>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "agent/containerizer/task_cgroup.h"
 #include "agent/containerizer/task_records.h"
 #include "rotating_log.h"

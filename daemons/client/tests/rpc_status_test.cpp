@@ -23,9 +23,26 @@ void RpcStatusTest::mapsFailures_data() {
       << "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:5050: Failed to "
          "connect to remote host: Connection refused"
       << int(absl::StatusCode::kUnavailable) << "cannot reach master at 127.0.0.1:5050: connection refused";
-  QTest::newRow("handshake")
-      << int(grpc::StatusCode::UNAVAILABLE) << "Ssl handshake failed: SSL_ERROR_SSL: certificate verify failed"
-      << int(absl::StatusCode::kUnavailable) << "TLS handshake with master at 127.0.0.1:5050 failed";
+  QTest::newRow("server certificate not trusted")
+      << int(grpc::StatusCode::UNAVAILABLE)
+      << "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:5050: Ssl handshake "
+         "failed: SSL_ERROR_SSL: error:0A000086:SSL routines::certificate verify failed"
+      << int(absl::StatusCode::kUnavailable)
+      << "TLS handshake with master at 127.0.0.1:5050 failed: its certificate is not signed by the "
+         "cluster CA this client trusts (--ca), or does not name the host connected to (Ssl handshake";
+  QTest::newRow("other handshake failure")
+      << int(grpc::StatusCode::UNAVAILABLE) << "Ssl handshake failed: SSL_ERROR_SSL: wrong version number"
+      << int(absl::StatusCode::kUnavailable)
+      << "TLS handshake with master at 127.0.0.1:5050 failed: Ssl handshake failed: SSL_ERROR_SSL: wrong version number";
+  QTest::newRow("client certificate rejected (TLS 1.3: socket closed)")
+      << int(grpc::StatusCode::UNAVAILABLE)
+      << "failed to connect to all addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:5050: Socket closed"
+      << int(absl::StatusCode::kUnavailable)
+      << "certificate rejected by master at 127.0.0.1:5050? it closed the connection during the TLS handshake";
+  QTest::newRow("other transport error keeps its words")
+      << int(grpc::StatusCode::UNAVAILABLE)
+      << "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:5050: Broken pipe"
+      << int(absl::StatusCode::kUnavailable) << "cannot reach master at 127.0.0.1:5050: Broken pipe";
   QTest::newRow("dns") << int(grpc::StatusCode::UNAVAILABLE) << "DNS resolution failed for nohost:5050"
                        << int(absl::StatusCode::kUnavailable) << "host name could not be resolved";
   QTest::newRow("deadline") << int(grpc::StatusCode::DEADLINE_EXCEEDED) << "Deadline Exceeded"

@@ -144,7 +144,8 @@ std::shared_ptr<grpc::Channel> makeChannel(const std::string& target, std::share
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 500);
+  // No GRPC_ARG_MIN_RECONNECT_BACKOFF_MS: gRPC also uses it as the connect + TLS handshake
+  // deadline, and 500 ms fails handshakes on a loaded host. Its default (20 s) is right.
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 10'000);
   if (!server_name_override.empty()) args.SetSslTargetNameOverride(server_name_override);
   return grpc::CreateCustomChannel(target, std::move(creds), args);

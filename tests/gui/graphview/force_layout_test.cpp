@@ -198,7 +198,7 @@ class ForceLayoutTest : public QObject {
   void adoptKeepsPlacesAndPlacesNewNodesNearParent() {
     Prepared p;
     TopologySpec spec;
-    spec.targetNodes = 300;
+    spec.targetNodes = 1000;
     TopologyGenerator gen(spec);
     prepare(p, gen.generate());
     runToSettle(p.layout, *p.graph, p.positions, 3000);
@@ -237,7 +237,8 @@ class ForceLayoutTest : public QObject {
     p.layout.reheat(*p.graph, a.changed);
     QCOMPARE(p.layout.phase(), LayoutPhase::Initial);
     p.layout.step(*p.graph, p.positions);
-    QVERIFY(p.layout.lastActiveCount() < p.graph->nodeCount() / 4);
+    QVERIFY2(p.layout.lastActiveCount() < p.graph->nodeCount() / 4,
+             qPrintable(QString("%1 active of %2").arg(p.layout.lastActiveCount()).arg(p.graph->nodeCount())));
     runToSettle(p.layout, *p.graph, p.positions, 3000);
     QVERIFY(p.layout.finished());
   }

@@ -1,5 +1,7 @@
 // Integration tests of the process containerizer with the real orch-task-supervisor: real
 // processes, real cgroups when running as root (the OOM test skips otherwise).
+#include "agent/containerizer/process_containerizer.h"
+
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -13,7 +15,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
-
 #include <chrono>
 #include <map>
 #include <memory>
@@ -22,7 +23,6 @@
 #include <string>
 
 #include "absl/strings/match.h"
-#include "agent/containerizer/process_containerizer.h"
 
 using namespace std::chrono_literals;
 using orch::agent::ContainerizerOptions;
@@ -36,11 +36,16 @@ namespace {
 
 QString endName(TaskEnd e) {
   switch (e) {
-    case TaskEnd::kExited: return "exited";
-    case TaskEnd::kSignaled: return "signaled";
-    case TaskEnd::kOomKilled: return "oom_killed";
-    case TaskEnd::kKilled: return "killed";
-    case TaskEnd::kLost: return "lost";
+    case TaskEnd::kExited:
+      return "exited";
+    case TaskEnd::kSignaled:
+      return "signaled";
+    case TaskEnd::kOomKilled:
+      return "oom_killed";
+    case TaskEnd::kKilled:
+      return "killed";
+    case TaskEnd::kLost:
+      return "lost";
   }
   return "?";
 }
@@ -283,8 +288,10 @@ class ProcessContainerizerTest : public QObject {
 
   void gracefulKillEndsWithKilled() {
     const std::string id = newId("graceful");
-    QVERIFY(c_->launch(shellTask(id, "trap 'echo bye; exit 0' TERM; echo ready; "
-                                     "while :; do sleep 0.05; done")).ok());
+    QVERIFY(c_->launch(shellTask(id,
+                                 "trap 'echo bye; exit 0' TERM; echo ready; "
+                                 "while :; do sleep 0.05; done"))
+                .ok());
     const std::vector<RunningTask> running = c_->running();
     QCOMPARE(running.size(), size_t{1});
     const pid_t pgid = running[0].pid;
@@ -306,8 +313,10 @@ class ProcessContainerizerTest : public QObject {
   void forcedKillAfterGraceLeavesNoProcess() {
     const std::string id = newId("forced");
     // Ignores SIGTERM; a background child in the group and one that left it (setsid).
-    QVERIFY(c_->launch(shellTask(id, "trap '' TERM; sleep 1000 & setsid sleep 1000 & echo ready; "
-                                     "while :; do sleep 0.05; done")).ok());
+    QVERIFY(c_->launch(shellTask(id,
+                                 "trap '' TERM; sleep 1000 & setsid sleep 1000 & echo ready; "
+                                 "while :; do sleep 0.05; done"))
+                .ok());
     const pid_t pgid = c_->running().at(0).pid;
     QVERIFY(waitForFileContaining(sandboxFile(id, "stdout"), "ready"));
     QVERIFY(processesOfTasks(id).size() >= 3);
@@ -340,8 +349,10 @@ class ProcessContainerizerTest : public QObject {
     c_ = std::make_unique<ProcessContainerizer>(o);
     const std::string id = newId("rotate");
     // 60 numbered lines of 100 bytes: 6000 bytes through a 1000-byte cap keeping 2 old files.
-    QVERIFY(c_->launch(shellTask(id, "i=100; while [ $i -lt 160 ]; do "
-                                     "printf 'line %s %090d\\n' $i 0; i=$((i+1)); done")).ok());
+    QVERIFY(c_->launch(shellTask(id,
+                                 "i=100; while [ $i -lt 160 ]; do "
+                                 "printf 'line %s %090d\\n' $i 0; i=$((i+1)); done"))
+                .ok());
     std::optional<TaskExit> e = waitForExit(*c_, id);
     QVERIFY(e.has_value());
     QCOMPARE(e->exit_code, 0);

@@ -2,7 +2,6 @@
 // fresh sort for every decision) with the same random events on small clusters, and requires
 // the same offers, one for one, and the same books after every step.
 #include <QtTest>
-
 #include <chrono>
 #include <map>
 #include <random>
@@ -64,9 +63,12 @@ class Scenario {
         if (describe(got) != describe(want)) {
           QString shares;
           for (const RoleName& role : roles_) {
-            shares += QString(" %1=%2").arg(QString::fromStdString(role.value())).arg(real_.roleShare(role));
+            shares += QString(" %1=%2")
+                          .arg(QString::fromStdString(role.value()))
+                          .arg(real_.roleShare(role));
           }
-          return QString("step %1 allocate:\n  allocator: %2\n  reference: %3\n  role shares after:%4")
+          return QString(
+                     "step %1 allocate:\n  allocator: %2\n  reference: %3\n  role shares after:%4")
               .arg(step)
               .arg(describe(got), describe(want), shares);
         }
@@ -125,8 +127,12 @@ class Scenario {
     f(real_);
     f(ref_);
   }
-  FrameworkId someFramework() { return frameworks_[static_cast<size_t>(pick(static_cast<int>(frameworks_.size())))]; }
-  AgentId someAgent() { return agents_[static_cast<size_t>(pick(static_cast<int>(agents_.size())))]; }
+  FrameworkId someFramework() {
+    return frameworks_[static_cast<size_t>(pick(static_cast<int>(frameworks_.size())))];
+  }
+  AgentId someAgent() {
+    return agents_[static_cast<size_t>(pick(static_cast<int>(agents_.size())))];
+  }
 
   void addAgent() {
     const AgentId id("agent" + std::to_string(next_agent_++));
@@ -135,7 +141,8 @@ class Scenario {
     total += Resources::ranges("ports", {{31000, 31000 + static_cast<uint64_t>(pick(20))}});
     if (pick(4) == 0) total += Resources::scalar("gpus", Scalar::fromMilli(1000 * (1 + pick(2))));
     if (pick(3) == 0) {
-      const std::string role = roles_[static_cast<size_t>(pick(static_cast<int>(roles_.size())))].value();
+      const std::string role =
+          roles_[static_cast<size_t>(pick(static_cast<int>(roles_.size())))].value();
       total += Resources::scalar("cpus", Scalar::fromMilli(1000), role);
       total += Resources::scalar("mem", Scalar::fromMilli(512'000), role);
     }
@@ -209,8 +216,8 @@ class Scenario {
     if (real_.totalResources() != ref_.totalResources()) return "totalResources differ";
     for (const FrameworkId& fw : frameworks_) {
       if (real_.allocated(fw) != ref_.allocated(fw)) {
-        return QString::fromStdString("allocated(" + fw.value() + ") differs: " +
-                                      real_.allocated(fw).toString() + " vs " +
+        return QString::fromStdString("allocated(" + fw.value() +
+                                      ") differs: " + real_.allocated(fw).toString() + " vs " +
                                       ref_.allocated(fw).toString());
       }
     }

@@ -1,15 +1,16 @@
 // Unit tests for the weighted DRF sorter: ordering, weights, activation, the incremental order
 // against a brute-force fresh sort, and hierarchical role paths.
-#include <QtTest>
+#include "core/drf_sorter.h"
 
+#include <QtTest>
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include "core/drf_sorter.h"
 
 using orch::core::AgentId;
 using orch::core::DrfSorter;
@@ -272,8 +273,8 @@ class DrfSorterTest : public QObject {
           double dominant = 0.0;
           for (const auto& [name, milli] : sums) {
             if (total[name] > 0) {
-              dominant = std::max(dominant, static_cast<double>(milli) /
-                                                static_cast<double>(total[name]));
+              dominant =
+                  std::max(dominant, static_cast<double>(milli) / static_cast<double>(total[name]));
             }
           }
           const double w = weight.contains(c) ? weight[c] : 1.0;
@@ -282,6 +283,101 @@ class DrfSorterTest : public QObject {
         std::sort(expected.begin(), expected.end());
         QStringList want;
         for (const auto& [share, c] : expected) want << QString::fromStdString(c);
+        QCOMPARE(names(s.sort()), want);
+      }
+    }
+  }
+
+  // Random allocations on a small role tree; the order must equal a brute-force depth-first walk
+  // that recomputes every subtree share and sorts each level afresh.
+  void hierarchicalMatchesBruteForce() {
+    const std::vector<std::string> paths = {"a", "a/x", "a/y", "b/z/w", "b/z", "c", "c/d/e"};
+    const std::vector<std::string> weighted = {"a", "b", "b/z", "a/x", "c/d", "c"};
+    std::mt19937 rng(11);
+    auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+    for (int round = 0; round < 30; ++round) {
+      RoleSorter s(RoleSorter::Naming::kHierarchical);
+      std::map<std::string, int64_t> total{{"cpus", 100'000}, {"mem", 64'000}};
+      s.addTotal(kAgent, res("cpus:100;mem:64"));
+      std::map<std::string, std::map<std::string, int64_t>> held;  // client -> name -> milli
+      std::map<std::string, bool> active;
+      std::map<std::string, double> weight;
+      for (int step = 0; step < 100; ++step) {
+        const std::string path = paths[pick(paths.size())];
+        const std::string name = pick(2) == 0 ? "cpus" : "mem";
+        const int64_t milli = 1 + static_cast<int64_t>(pick(3000));
+        switch (pick(6)) {
+          case 0:
+            s.addClient(RoleName(path));
+            active.try_emplace(path, false);
+            break;
+          case 1:
+            s.activate(RoleName(path));
+            if (active.contains(path)) active[path] = true;
+            break;
+          case 2:
+          case 3:
+            if (active.contains(path)) {
+              s.allocated(RoleName(path), kAgent,
+                          Resources::scalar(name, Scalar::fromMilli(milli)));
+              held[path][name] += milli;
+            }
+            break;
+          case 4: {
+            const std::string w = weighted[pick(weighted.size())];
+            weight[w] = 0.5 * static_cast<double>(1 + pick(6));
+            s.updateWeight(RoleName(w), weight[w]);
+            break;
+          }
+          default:
+            if (pick(3) == 0) {
+              s.removeClient(RoleName(path));
+              active.erase(path);
+              held.erase(path);
+            }
+            break;
+        }
+
+        auto dominant = [&](const std::map<std::string, int64_t>& q, double w) {
+          double best = 0.0;
+          for (const auto& [n, m] : q) {
+            best = std::max(best, static_cast<double>(m) / static_cast<double>(total[n]));
+          }
+          return best / w;
+        };
+        auto subtree = [&](const std::string& p) {
+          std::map<std::string, int64_t> sum;
+          for (const auto& [client, q] : held) {
+            if (client != p && !client.starts_with(p + "/")) continue;
+            for (const auto& [n, m] : q) sum[n] += m;
+          }
+          return sum;
+        };
+        QStringList want;
+        std::function<void(const std::string&)> visit = [&](const std::string& prefix) {
+          // (share, name, not-self, path): the client's own leaf before an equal sibling.
+          std::set<std::tuple<double, std::string, bool, std::string>> level;
+          for (const auto& [client, on] : active) {
+            if (!prefix.empty() && client == prefix) {
+              level.emplace(dominant(held[client], 1.0), "", false, client);
+              continue;
+            }
+            if (!prefix.empty() && !client.starts_with(prefix + "/")) continue;
+            const size_t from = prefix.empty() ? 0 : prefix.size() + 1;
+            const size_t slash = client.find('/', from);
+            const std::string child = client.substr(0, slash);
+            const double w = weight.contains(child) ? weight[child] : 1.0;
+            level.emplace(dominant(subtree(child), w), child.substr(from), true, child);
+          }
+          for (const auto& [share, name, not_self, p] : level) {
+            if (!not_self) {
+              if (active[p]) want << QString::fromStdString(p);
+            } else {
+              visit(p);
+            }
+          }
+        };
+        visit("");
         QCOMPARE(names(s.sort()), want);
       }
     }

@@ -1,13 +1,12 @@
 // Unit tests for the hierarchical DRF allocator: who gets offers, filters, suppression, agent and
 // framework lifecycle, reservations, gpus, and convergence to weighted fair shares.
-#include <QtTest>
+#include "core/hierarchical_allocator.h"
 
+#include <QtTest>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "core/hierarchical_allocator.h"
 
 using namespace std::chrono_literals;
 using orch::core::AgentId;
@@ -78,7 +77,8 @@ class HierarchicalAllocatorTest : public QObject {
 
   void lowestShareAcrossRolesHonoursWeights() {
     HierarchicalAllocator a({});
-    for (int i = 0; i < 4; ++i) a.addAgent(AgentId("a" + std::to_string(i)), res("cpus:1;mem:1024"), {});
+    for (int i = 0; i < 4; ++i)
+      a.addAgent(AgentId("a" + std::to_string(i)), res("cpus:1;mem:1024"), {});
     a.addFramework(kF1, caps("light"));
     a.addFramework(kF2, caps("heavy"));
     a.setWeight(RoleName("heavy"), 3.0);
@@ -97,8 +97,8 @@ class HierarchicalAllocatorTest : public QObject {
     a.recoverResources(kF1, kA1, res("cpus:4;mem:4096"), 5s, kT0);
     QCOMPARE(who(a.allocate(kT0 + 1s)), (QStringList{"f2@a1"}));
     a.recoverResources(kF2, kA1, res("cpus:4;mem:4096"), 10s, kT0 + 1s);
-    QVERIFY(a.allocate(kT0 + 2s).empty());        // both filtered
-    QVERIFY(a.allocate(kT0 + 4999ms).empty());    // f1's filter still holds
+    QVERIFY(a.allocate(kT0 + 2s).empty());                        // both filtered
+    QVERIFY(a.allocate(kT0 + 4999ms).empty());                    // f1's filter still holds
     QCOMPARE(who(a.allocate(kT0 + 5s)), (QStringList{"f1@a1"}));  // expired at now + 5s
     // A zero refusal is no filter at all.
     a.recoverResources(kF1, kA1, res("cpus:4;mem:4096"), 0s, kT0 + 5s);
@@ -176,7 +176,8 @@ class HierarchicalAllocatorTest : public QObject {
 
     // Given back, the unreserved part goes to the role furthest below its share (eng holds
     // nothing now): eng receives unreserved and reserved together.
-    a.recoverResources(FrameworkId("eng-fw"), kA1, res("cpus(eng):2;mem(eng):1024"), std::nullopt, kT0);
+    a.recoverResources(FrameworkId("eng-fw"), kA1, res("cpus(eng):2;mem(eng):1024"), std::nullopt,
+                       kT0);
     a.recoverResources(FrameworkId("ops-fw"), kA1, res("cpus:2;mem:2048"), std::nullopt, kT0);
     grants = a.allocate(kT0);
     QCOMPARE(who(grants), (QStringList{"eng-fw@a1"}));
@@ -268,7 +269,8 @@ class HierarchicalAllocatorTest : public QObject {
 
   void hierarchicalRoles() {
     HierarchicalAllocator a({});
-    for (int i = 0; i < 3; ++i) a.addAgent(AgentId("a" + std::to_string(i)), res("cpus:1;mem:1024"), {});
+    for (int i = 0; i < 3; ++i)
+      a.addAgent(AgentId("a" + std::to_string(i)), res("cpus:1;mem:1024"), {});
     a.addFramework(FrameworkId("ml"), caps("eng/ml"));
     a.addFramework(FrameworkId("web"), caps("eng/web"));
     a.addFramework(FrameworkId("ops"), caps("ops"));

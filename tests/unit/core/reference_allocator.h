@@ -107,8 +107,8 @@ class ReferenceAllocator final : public Allocator {
       const bool has_gpus = agent.total.scalar("gpus") > Scalar{};
       for (const RoleName& role : sortedRoles()) {
         const Resources offer = agent.free.allocatableTo(role.value());
-        if (offer.empty() || (offer.scalar("cpus") < options_.min_cpus &&
-                              offer.scalar("mem") < options_.min_mem)) {
+        if (offer.empty() ||
+            (offer.scalar("cpus") < options_.min_cpus && offer.scalar("mem") < options_.min_mem)) {
           continue;
         }
         std::optional<FrameworkId> chosen;
@@ -221,9 +221,8 @@ class ReferenceAllocator final : public Allocator {
       const bool subscribed =
           std::find(fw.caps.roles.begin(), fw.caps.roles.end(), role) != fw.caps.roles.end();
       if (!fw.registered || !fw.active || fw.suppressed || !subscribed) continue;
-      const auto held = heldWhere([&](const FrameworkId& f, const RoleName& r) {
-        return f == id && r == role;
-      });
+      const auto held =
+          heldWhere([&](const FrameworkId& f, const RoleName& r) { return f == id && r == role; });
       keyed.emplace_back(dominant(held), id.value());
     }
     std::sort(keyed.begin(), keyed.end());

@@ -153,6 +153,18 @@ absl::Status AgentLoop::start() {
   if (!creds.ok()) return creds.status();
   creds_ = *creds;
 
+  for (int i = 0; i < kLaunchers; ++i) {
+    launchers_.emplace_back([this] {
+      while (true) {
+        auto job = launch_queue_.pop(std::chrono::milliseconds(200));
+        if (job) {
+          (*job)();
+        } else if (launch_queue_.closed()) {
+          return;
+        }
+      }
+    });
+  }
   loop_thread_ = std::thread([this] { run(); });
   connect_thread_ = std::thread([this] { connectLoop(); });
   return absl::OkStatus();
@@ -167,6 +179,9 @@ void AgentLoop::stop() {
   }
   cv_.notify_all();
   if (connect_thread_.joinable()) connect_thread_.join();
+  launch_queue_.close();
+  for (auto& t : launchers_) t.join();
+  launchers_.clear();
   if (loop_thread_.joinable()) loop_thread_.join();
 }
 
@@ -460,6 +475,42 @@ void AgentLoop::acknowledge(const std::string& task_id, const std::string& uuid)
   }
 }
 
+ProcessTaskSpec AgentLoop::specFor(const std::string& framework_id, const v1::TaskInfo& info) const {
+  ProcessTaskSpec spec;
+  spec.task_id = info.task_id();
+  spec.framework_id = framework_id;
+  spec.shell = info.command().shell();
+  if (spec.shell) {
+    spec.command = info.command().value();
+  } else if (info.command().arguments_size() > 0) {
+    spec.argv.assign(info.command().arguments().begin(), info.command().arguments().end());
+  } else {
+    spec.argv = {info.command().value()};
+  }
+  for (const auto& var : info.command().environment().variables()) {
+    spec.environment[var.name()] = var.value();
+  }
+  spec.environment["ORCH_TASK_ID"] = info.task_id();
+  spec.environment["ORCH_FRAMEWORK_ID"] = framework_id;
+  spec.environment["ORCH_AGENT_ID"] = agent_id_;
+  int port_index = 0;
+  for (const auto& r : info.resources()) {
+    if (r.name() != "ports" || r.type() != v1::Resource::RANGES) continue;
+    for (const auto& range : r.ranges().range()) {
+      for (uint64_t p = range.begin(); p <= range.end() && port_index < 100; ++p) {
+        spec.environment[absl::StrCat("PORT", port_index++)] = std::to_string(p);
+      }
+    }
+  }
+  spec.cpus = scalarOf(info, "cpus");
+  spec.mem_bytes = static_cast<uint64_t>(scalarOf(info, "mem") * 1024 * 1024);
+  if (info.has_kill_policy()) {
+    spec.kill_grace = std::chrono::milliseconds(
+        static_cast<int64_t>(info.kill_policy().grace_period_seconds() * 1000));
+  }
+  return spec;
+}
+
 void AgentLoop::runTasks(const v1::MasterMessage::RunTasks& run) {
   std::vector<std::string> launched;
   bool group_failed = false;
@@ -493,39 +544,17 @@ void AgentLoop::runTasks(const v1::MasterMessage::RunTasks& run) {
       group_failed = run.tasks_size() > 1;
       continue;
     }
-    ProcessTaskSpec spec;
-    spec.task_id = id;
-    spec.framework_id = run.framework_id();
-    spec.shell = info.command().shell();
-    if (spec.shell) {
-      spec.command = info.command().value();
-    } else if (info.command().arguments_size() > 0) {
-      spec.argv.assign(info.command().arguments().begin(), info.command().arguments().end());
-    } else {
-      spec.argv = {info.command().value()};
-    }
-    for (const auto& var : info.command().environment().variables()) {
-      spec.environment[var.name()] = var.value();
-    }
-    spec.environment["ORCH_TASK_ID"] = id;
-    spec.environment["ORCH_FRAMEWORK_ID"] = run.framework_id();
-    spec.environment["ORCH_AGENT_ID"] = agent_id_;
-    int port_index = 0;
-    for (const auto& r : info.resources()) {
-      if (r.name() != "ports" || r.type() != v1::Resource::RANGES) continue;
-      for (const auto& range : r.ranges().range()) {
-        for (uint64_t p = range.begin(); p <= range.end() && port_index < 100; ++p) {
-          spec.environment[absl::StrCat("PORT", port_index++)] = std::to_string(p);
-        }
-      }
-    }
-    spec.cpus = scalarOf(info, "cpus");
-    spec.mem_bytes = static_cast<uint64_t>(scalarOf(info, "mem") * 1024 * 1024);
-    if (info.has_kill_policy()) {
-      spec.kill_grace = std::chrono::milliseconds(
-          static_cast<int64_t>(info.kill_policy().grace_period_seconds() * 1000));
-    }
+    ProcessTaskSpec spec = specFor(run.framework_id(), info);
     checkpoint(tasks_[id]);
+    if (run.tasks_size() == 1) {
+      // A single task: spawn it on a launcher thread; the loop goes on meanwhile.
+      launching_.insert(id);
+      launch_queue_.push([this, spec, id] {
+        absl::Status status = containerizer_->launch(spec);
+        post([this, id, status] { onLaunched(id, status); });
+      });
+      continue;
+    }
     absl::Status launched_ok = containerizer_->launch(spec);
     if (!launched_ok.ok()) {
       failure = std::string(launched_ok.message());
@@ -545,6 +574,23 @@ void AgentLoop::runTasks(const v1::MasterMessage::RunTasks& run) {
   metrics_.counter("orch_agent_tasks_launched_total", "Tasks launched").inc(launched.size());
 }
 
+void AgentLoop::onLaunched(const std::string& id, const absl::Status& status) {
+  launching_.erase(id);
+  if (!status.ok()) {
+    kill_after_launch_.erase(id);
+    report(id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED,
+           std::string(status.message()));
+    return;
+  }
+  metrics_.counter("orch_agent_tasks_launched_total", "Tasks launched").inc();
+  report(id, v1::TASK_RUNNING, v1::TaskStatus::REASON_NONE, "");
+  auto pending = kill_after_launch_.find(id);
+  if (pending != kill_after_launch_.end()) {
+    containerizer_->kill(id, pending->second).IgnoreError();
+    kill_after_launch_.erase(pending);
+  }
+}
+
 void AgentLoop::killTask(const v1::MasterMessage::KillTask& kill) {
   auto it = tasks_.find(kill.task_id());
   if (it == tasks_.end()) return;
@@ -553,6 +599,10 @@ void AgentLoop::killTask(const v1::MasterMessage::KillTask& kill) {
   if (kill.has_kill_policy()) {
     grace = std::chrono::milliseconds(
         static_cast<int64_t>(kill.kill_policy().grace_period_seconds() * 1000));
+  }
+  if (launching_.count(kill.task_id())) {
+    kill_after_launch_[kill.task_id()] = grace;  // applied once its process exists
+    return;
   }
   absl::Status s = containerizer_->kill(kill.task_id(), grace);
   if (!s.ok()) {

@@ -74,6 +74,9 @@ class AgentLoop {
                        const std::shared_ptr<Sink>& sink);
   orchestrator::v1::AgentMessage registration() const;
   void runTasks(const orchestrator::v1::MasterMessage::RunTasks& run);
+  ProcessTaskSpec specFor(const std::string& framework_id, const orchestrator::v1::TaskInfo& info) const;
+  // A launch finished on a launcher thread (loop thread).
+  void onLaunched(const std::string& task_id, const absl::Status& status);
   void killTask(const orchestrator::v1::MasterMessage::KillTask& kill);
   void acknowledge(const std::string& task_id, const std::string& uuid);
   void pollExits();
@@ -99,6 +102,13 @@ class AgentLoop {
   double heartbeat_interval_ = 1.0;
   uint64_t heartbeat_seq_ = 0;
   std::mt19937_64 rng_;
+  std::set<std::string> launching_;  // handed to a launcher thread, not yet started
+  std::map<std::string, std::chrono::milliseconds> kill_after_launch_;
+
+  // Single tasks launch on a few threads so one slow spawn does not hold up the rest.
+  static constexpr int kLaunchers = 4;
+  concurrency::StreamQueue<std::function<void()>> launch_queue_;
+  std::vector<std::thread> launchers_;
 
   // Shared with other threads.
   mutable std::mutex mu_;

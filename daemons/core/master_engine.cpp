@@ -66,7 +66,7 @@ AgentId MasterEngine::registerAgent(const AgentDescription& description, TimePoi
   agents_.emplace(id, std::move(record));
   allocator_->addAgent(id, description.resources, {});
   allocation_due_ = true;
-  emit(AgentChanged{id, AgentChanged::kAdded});
+  addEffect(AgentChanged{id, AgentChanged::kAdded});
   return id;
 }
 
@@ -115,7 +115,7 @@ absl::Status MasterEngine::reregisterAgent(const AgentDescription& description,
       fw = frameworks_.emplace(r.framework, std::move(placeholder)).first;
       allocator_->addFramework(r.framework, FrameworkCapabilities{{RoleName("*")}, true});
       allocator_->setFrameworkActive(r.framework, false);
-      emit(FrameworkChanged{r.framework, FrameworkChanged::kAdded});
+      addEffect(FrameworkChanged{r.framework, FrameworkChanged::kAdded});
     }
     auto t = tasks_.find(key);
     if (t == tasks_.end()) {
@@ -131,7 +131,7 @@ absl::Status MasterEngine::reregisterAgent(const AgentDescription& description,
       task_owner_[r.spec.id] = r.framework;
       fw->second.tasks.insert(r.spec.id);
       agent.tasks.insert(key);
-      emit(TaskChanged{r.framework, r.spec.id, true});
+      addEffect(TaskChanged{r.framework, r.spec.id, true});
     }
     TaskRecord& task = t->second;
     if (task.state != r.status.state && isValidTransition(task.state, r.status.state)) {
@@ -179,7 +179,7 @@ absl::Status MasterEngine::reregisterAgent(const AgentDescription& description,
     updateTask(t->second, std::move(status), now);
   }
   allocation_due_ = true;
-  emit(AgentChanged{id, added ? AgentChanged::kAdded : AgentChanged::kUpdated});
+  addEffect(AgentChanged{id, added ? AgentChanged::kAdded : AgentChanged::kUpdated});
   return absl::OkStatus();
 }
 
@@ -202,7 +202,7 @@ void MasterEngine::agentDisconnected(const AgentId& agent, TimePoint now) {
   it->second.connected = false;
   rescindAgentOffers(agent, now);
   allocator_->setAgentActive(agent, false);
-  emit(AgentChanged{agent, AgentChanged::kUpdated});
+  addEffect(AgentChanged{agent, AgentChanged::kUpdated});
 }
 
 absl::Status MasterEngine::statusUpdate(const AgentId& agent, const TaskStatus& status,
@@ -216,7 +216,7 @@ absl::Status MasterEngine::statusUpdate(const AgentId& agent, const TaskStatus& 
     return absl::InvalidArgumentError("status.state: must be a task state");
   }
   counters_.status_updates++;
-  if (!status.uuid.empty()) emit(SendAckToAgent{agent, status.task, status.uuid});
+  if (!status.uuid.empty()) addEffect(SendAckToAgent{agent, status.task, status.uuid});
 
   FrameworkId framework = status.framework;
   if (framework.empty()) {
@@ -228,7 +228,7 @@ absl::Status MasterEngine::statusUpdate(const AgentId& agent, const TaskStatus& 
     // Unknown here (already final, or its framework was torn down): a live task the master
     // does not know must not keep running.
     if (!isTerminal(status.state)) {
-      emit(SendKillTask{agent, framework, status.task, std::chrono::seconds(3)});
+      addEffect(SendKillTask{agent, framework, status.task, std::chrono::seconds(3)});
     }
     return absl::OkStatus();
   }
@@ -266,7 +266,7 @@ absl::Status MasterEngine::drainAgent(const AgentId& agent, Duration max_grace, 
     if (max_grace > Duration::zero()) grace = std::min(max_grace, t->second.spec.kill_grace);
     killTask(t->second, grace, now);
   }
-  emit(AgentChanged{agent, AgentChanged::kUpdated});
+  addEffect(AgentChanged{agent, AgentChanged::kUpdated});
   return absl::OkStatus();
 }
 
@@ -285,7 +285,7 @@ absl::Status MasterEngine::reactivateAgent(const AgentId& agent, TimePoint now) 
   allocator_->setAgentActive(agent, record.connected);
   allocation_due_ = true;
   (void)now;
-  emit(AgentChanged{agent, AgentChanged::kUpdated});
+  addEffect(AgentChanged{agent, AgentChanged::kUpdated});
   return absl::OkStatus();
 }
 
@@ -303,7 +303,7 @@ void MasterEngine::markUnreachable(AgentRecord& agent, TimePoint now) {
                             "the agent missed its heartbeats", now),
                now);
   }
-  emit(AgentChanged{agent.info.id, AgentChanged::kUpdated});
+  addEffect(AgentChanged{agent.info.id, AgentChanged::kUpdated});
 }
 
 // ---------------------------------------------------------------- frameworks
@@ -335,7 +335,7 @@ absl::StatusOr<FrameworkId> MasterEngine::subscribe(const FrameworkDescription& 
     for (auto& [key, pending] : pending_) {
       if (key.first == id && !pending.queue.empty()) sendHead(id, pending, now);
     }
-    emit(FrameworkChanged{id, FrameworkChanged::kUpdated});
+    addEffect(FrameworkChanged{id, FrameworkChanged::kUpdated});
     return id;
   }
   if (id.empty()) id = FrameworkId(absl::StrCat(options_.master_id, "-F", next_framework_++));
@@ -347,7 +347,7 @@ absl::StatusOr<FrameworkId> MasterEngine::subscribe(const FrameworkDescription& 
   frameworks_.emplace(id, std::move(record));
   allocator_->addFramework(id, FrameworkCapabilities{roles, description.gpu_resources});
   allocation_due_ = true;
-  emit(FrameworkChanged{id, FrameworkChanged::kAdded});
+  addEffect(FrameworkChanged{id, FrameworkChanged::kAdded});
   return id;
 }
 
@@ -363,7 +363,7 @@ void MasterEngine::frameworkDisconnected(const FrameworkId& framework, TimePoint
     return;
   }
   record.failover_deadline = now + record.info.failover_timeout;
-  emit(FrameworkChanged{framework, FrameworkChanged::kUpdated});
+  addEffect(FrameworkChanged{framework, FrameworkChanged::kUpdated});
 }
 
 absl::Status MasterEngine::validateAccept(const FrameworkRecord& framework,
@@ -508,14 +508,14 @@ absl::Status MasterEngine::accept(const FrameworkId& framework_id,
       agents_[agent].tasks.insert(key);
       used += spec.resources;
       counters_.tasks_launched++;
-      emit(TaskChanged{framework_id, spec.id, true});
+      addEffect(TaskChanged{framework_id, spec.id, true});
       if (op.group) {
         run.tasks.push_back(spec);
       } else {
-        emit(SendRunTasks{agent, framework_id, {spec}});
+        addEffect(SendRunTasks{agent, framework_id, {spec}});
       }
     }
-    if (op.group) emit(std::move(run));
+    if (op.group) addEffect(std::move(run));
   }
   Resources unused = offered - used;
   if (!unused.empty()) {
@@ -581,7 +581,7 @@ void MasterEngine::killTask(TaskRecord& task, std::optional<Duration> grace, Tim
     // Nothing can reach it; the agent will be told when it comes back (unknown task -> kill).
     return;
   }
-  emit(SendKillTask{task.agent, task.framework, task.spec.id, grace.value_or(task.spec.kill_grace)});
+  addEffect(SendKillTask{task.agent, task.framework, task.spec.id, grace.value_or(task.spec.kill_grace)});
   if (task.state != TaskState::kKilling) {
     updateTask(task,
                masterStatus(task, TaskState::kKilling, TaskReason::kKilledByRequest,
@@ -645,7 +645,7 @@ absl::Status MasterEngine::reconcile(const FrameworkId& framework,
     status.uuid.clear();  // reconciliation answers need no acknowledgement
     status.reason = TaskReason::kReconciliation;
     status.time = now;
-    emit(SendStatusToFramework{framework, std::move(status)});
+    addEffect(SendStatusToFramework{framework, std::move(status)});
   };
   if (task_ids.empty()) {
     for (const TaskId& id : fw->second.tasks) send(tasks_.at({framework, id}).latest);
@@ -684,7 +684,7 @@ void MasterEngine::removeFramework(const FrameworkId& framework, TimePoint now) 
     auto t = tasks_.find({framework, id});
     if (t == tasks_.end()) continue;
     if (t->second.state != TaskState::kUnreachable) {
-      emit(SendKillTask{t->second.agent, framework, id, t->second.spec.kill_grace});
+      addEffect(SendKillTask{t->second.agent, framework, id, t->second.spec.kill_grace});
     }
     updateTask(t->second,
                masterStatus(t->second, TaskState::kKilled, TaskReason::kFrameworkRemoved,
@@ -697,7 +697,7 @@ void MasterEngine::removeFramework(const FrameworkId& framework, TimePoint now) 
   allocator_->removeFramework(framework);
   frameworks_.erase(framework);
   allocation_due_ = true;
-  emit(FrameworkChanged{framework, FrameworkChanged::kRemoved});
+  addEffect(FrameworkChanged{framework, FrameworkChanged::kRemoved});
 }
 
 void MasterEngine::setWeight(const RoleName& role, double weight) {
@@ -728,7 +728,7 @@ void MasterEngine::updateTask(TaskRecord& task, TaskStatus status, TimePoint now
   status.uuid.clear();
   task.latest = status;
   const auto key = std::make_pair(task.framework, task.spec.id);
-  emit(TaskChanged{task.framework, task.spec.id, false});
+  addEffect(TaskChanged{task.framework, task.spec.id, false});
   forwardToFramework(task.framework, std::move(status), now);
   if (!isTerminal(task.state)) return;
 
@@ -740,7 +740,7 @@ void MasterEngine::updateTask(TaskRecord& task, TaskStatus status, TimePoint now
     a->second.tasks.erase(key);
     if (a->second.status == AgentStatus::kDraining && a->second.tasks.empty()) {
       a->second.status = AgentStatus::kDrained;
-      emit(AgentChanged{task.agent, AgentChanged::kUpdated});
+      addEffect(AgentChanged{task.agent, AgentChanged::kUpdated});
     }
   }
   auto f = frameworks_.find(task.framework);
@@ -769,7 +769,7 @@ void MasterEngine::forwardToFramework(const FrameworkId& framework, TaskStatus s
 void MasterEngine::sendHead(const FrameworkId& framework, PendingUpdates& pending, TimePoint now) {
   auto fw = frameworks_.find(framework);
   if (fw == frameworks_.end() || !fw->second.connected || pending.queue.empty()) return;
-  emit(SendStatusToFramework{framework, pending.queue.front()});
+  addEffect(SendStatusToFramework{framework, pending.queue.front()});
   pending.next_send = now + options_.status_retry_interval;
 }
 
@@ -801,7 +801,7 @@ void MasterEngine::rescindOffer(const OfferId& id, bool recover, TimePoint now) 
   auto fw = frameworks_.find(offer.framework);
   if (fw != frameworks_.end()) {
     fw->second.offers.erase(id);
-    if (fw->second.connected) emit(SendRescind{offer.framework, id});
+    if (fw->second.connected) addEffect(SendRescind{offer.framework, id});
   }
   if (recover) {
     allocator_->recoverResources(offer.framework, offer.agent, offer.resources, std::nullopt, now);
@@ -845,7 +845,7 @@ void MasterEngine::allocate(TimePoint now) {
   }
   for (auto& [framework, offers] : by_framework) {
     counters_.offers_sent += offers.size();
-    emit(SendOffers{framework, std::move(offers)});
+    addEffect(SendOffers{framework, std::move(offers)});
   }
 }
 

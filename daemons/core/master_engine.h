@@ -262,7 +262,7 @@ class MasterEngine {
     TimePoint next_send{};
   };
 
-  void emit(Effect effect) { effects_.push_back(std::move(effect)); }
+  void addEffect(Effect effect) { effects_.push_back(std::move(effect)); }
   std::string nextUuid();
   void rescindOffer(const OfferId& offer, bool recover, TimePoint now);
   void rescindAgentOffers(const AgentId& agent, TimePoint now);

@@ -494,6 +494,7 @@ SessionState ZkClient::state() const { return impl_->state; }
 std::int64_t ZkClient::sessionId() const { return impl_->session_id; }
 const std::string& ZkClient::connectString() const { return impl_->client_string; }
 const std::string& ZkClient::chroot() const { return impl_->conn.chroot; }
+void ZkClient::post(Task task) { impl_->exec(std::move(task)); }
 std::int64_t ZkClient::outstanding() const { return impl_->outstanding; }
 std::int64_t ZkClient::activeWatches() const {
   std::lock_guard lk(impl_->watch_mu);

@@ -82,6 +82,9 @@ class ZkClient {
   // All-or-nothing transaction (empty ops complete OK at once).
   void multi(std::vector<ZkOp> ops, MultiCallback done);
 
+  // Runs task on the executor (to start work on the same thread completions use).
+  void post(Task task);
+
   // Requests sent and not yet completed (for flow control).
   std::int64_t outstanding() const;
   // One-shot watches registered and not yet fired.

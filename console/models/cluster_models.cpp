@@ -1,0 +1,71 @@
+#include "models/cluster_models.h"
+
+namespace orch::console {
+
+namespace v1 = orchestrator::v1;
+
+ClusterModels::ClusterModels(QObject* parent) : QObject(parent), agents_(this), frameworks_(this), tasks_(this) {}
+
+void ClusterModels::apply(const v1::OperatorEvent& event) {
+  applyOne(event);
+  emit batchApplied({event});
+}
+
+void ClusterModels::applyBatch(const std::vector<v1::OperatorEvent>& events) {
+  if (events.empty()) return;
+  for (const v1::OperatorEvent& e : events) applyOne(e);
+  emit batchApplied(events);
+}
+
+void ClusterModels::applyOne(const v1::OperatorEvent& event) {
+  ++eventsApplied_;
+  switch (event.type()) {
+    case v1::OperatorEvent::SUBSCRIBED: {
+      const v1::GetState& s = event.state();
+      masterId_ = QString::fromStdString(s.master_id());
+      const QString leader = QString::fromStdString(s.leader());
+      agents_.reset(s.agents());
+      frameworks_.reset(s.frameworks());
+      for (const v1::AgentState& a : s.agents()) {
+        tasks_.setAgentName(QString::fromStdString(a.agent_info().agent_id()),
+                            QString::fromStdString(a.agent_info().hostname()));
+      }
+      tasks_.reset(s.tasks(), s.completed_tasks());
+      if (leader != leader_) {
+        leader_ = leader;
+        emit leaderChanged(leader_);
+      }
+      emit snapshotApplied();
+      break;
+    }
+    case v1::OperatorEvent::TASK_ADDED:
+    case v1::OperatorEvent::TASK_UPDATED:
+      tasks_.upsert(event.task());
+      break;
+    case v1::OperatorEvent::AGENT_ADDED:
+    case v1::OperatorEvent::AGENT_UPDATED:
+      agents_.upsert(event.agent());
+      tasks_.setAgentName(QString::fromStdString(event.agent().agent_info().agent_id()),
+                          QString::fromStdString(event.agent().agent_info().hostname()));
+      break;
+    case v1::OperatorEvent::AGENT_REMOVED: {
+      const std::string& id = event.agent_id().empty() ? event.agent().agent_info().agent_id() : event.agent_id();
+      agents_.remove(QString::fromStdString(id));
+      break;
+    }
+    case v1::OperatorEvent::FRAMEWORK_ADDED:
+    case v1::OperatorEvent::FRAMEWORK_UPDATED:
+      frameworks_.upsert(event.framework());
+      break;
+    case v1::OperatorEvent::FRAMEWORK_REMOVED: {
+      const std::string& id =
+          event.framework_id().empty() ? event.framework().framework_info().framework_id() : event.framework_id();
+      frameworks_.remove(QString::fromStdString(id));
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+}  // namespace orch::console

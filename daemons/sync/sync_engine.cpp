@@ -1,0 +1,587 @@
+#include "sync/sync_engine.h"
+
+#include <algorithm>
+#include <future>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/logger.h"
+#include "common/zk/zk_status.h"
+#include "core/sync/node_decision.h"
+#include "core/sync/sequence_counter.h"
+#include "sync/znode_convert.h"
+
+namespace orch::sync {
+
+using core::sync::NodeAction;
+using core::sync::ZnodeKind;
+using core::sync::ZnodeRecord;
+
+namespace {
+
+std::int64_t wallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<zk::AuthInfo> authOf(const std::string& cred) {
+  if (cred.empty()) return {};
+  return {zk::AuthInfo{"digest", cred}};
+}
+
+constexpr std::size_t kLagRing = 20000;
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SyncEngine>> SyncEngine::create(SyncEngineOptions options) {
+  if (auto s = validateSyncConfig(options.config); !s.ok()) return s;
+  if (options.config.bidirectional) {
+    return absl::UnimplementedError("bidirectional mode is not implemented yet by orch-sync; use mode: one-way");
+  }
+  auto filter = core::sync::PathFilter::create(options.config.paths_to_sync, options.config.exclude_paths);
+  if (!filter.ok()) return filter.status();
+  auto hints = core::sync::NodeKindHints::create(options.config.kind_hints);
+  if (!hints.ok()) return hints.status();
+  return std::unique_ptr<SyncEngine>(new SyncEngine(std::move(options), std::move(*filter), std::move(*hints)));
+}
+
+SyncEngine::SyncEngine(SyncEngineOptions options, core::sync::PathFilter filter, core::sync::NodeKindHints hints)
+    : opts_(std::move(options)),
+      filter_(std::move(filter)),
+      hints_(std::move(hints)),
+      own_registry_(opts_.registry ? nullptr : std::make_unique<metrics::MetricsRegistry>()),
+      registry_(opts_.registry ? opts_.registry : own_registry_.get()),
+      metrics_(*registry_),
+      loop_("zk-sync") {}
+
+SyncEngine::~SyncEngine() { stop(); }
+
+absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
+  const SyncConfig& cfg = opts_.config;
+  auto make = [&](const std::string& connect, const std::string& auth, const char* side)
+      -> absl::StatusOr<std::unique_ptr<zk::ZkClient>> {
+    zk::ZkClientOptions o;
+    o.connect = connect;
+    o.session_timeout_ms = cfg.session_timeout_ms;
+    o.auth = authOf(auth);
+    o.retry.max_attempts = 6;
+    auto c = zk::ZkClient::create(o, loop_.executor());
+    if (!c.ok()) return absl::InvalidArgumentError(absl::StrCat(side, ": ", c.status().message()));
+    return c;
+  };
+  auto a = make(cfg.source_zk, cfg.source_auth, "source");
+  if (!a.ok()) return a.status();
+  auto b = make(cfg.target_zk, cfg.target_auth, "target");
+  if (!b.ok()) return b.status();
+  (*a)->setSessionListener([this](const zk::SessionEvent& e) { onSourceSession(e); });
+  (*b)->setSessionListener([this](const zk::SessionEvent& e) { onTargetSession(e); });
+  if (auto s = (*a)->connect(connect_timeout); !s.ok()) {
+    return absl::UnavailableError(absl::StrCat("source ensemble ", cfg.source_zk, ": ", s.message()));
+  }
+  if (auto s = (*b)->connect(connect_timeout); !s.ok()) {
+    (*a)->close();
+    return absl::UnavailableError(absl::StrCat("target ensemble ", cfg.target_zk, ": ", s.message()));
+  }
+  a_ = std::move(*a);
+  b_ = std::move(*b);
+  TargetWriter::Options wo;
+  wo.max_batch_ops = cfg.max_batch_ops;
+  wo.max_batch_bytes = cfg.max_batch_bytes;
+  wo.max_inflight = opts_.max_inflight_batches;
+  TargetWriter::Hooks hooks;
+  hooks.written = [this](const std::string&, std::size_t bytes, const WriteOrigin& o) {
+    metrics_.znodes_synced.inc();
+    metrics_.bytes.inc(static_cast<double>(bytes));
+    if (o.observe_lag && o.origin_ms > 0) recordLag(static_cast<double>(std::max<std::int64_t>(0, wallMs() - o.origin_ms)));
+  };
+  hooks.failed = [this](const std::string& path, const absl::Status& s) { fail(absl::StrCat("write ", path), s); };
+  hooks.connection_lost = [this](const absl::Status& s) {
+    fail("write batch", s);
+    dirty_ = true;
+    writer_->clear();
+  };
+  writer_ = std::make_unique<TargetWriter>(
+      *b_, wo,
+      [this](const std::string& path) -> const ZnodeRecord* {
+        auto it = mirror_.find(path);
+        if (it == mirror_.end() || it->second.rec.kind == ZnodeKind::kEphemeral) return nullptr;
+        return &it->second.rec;
+      },
+      std::move(hooks));
+  loop_.runSync([this] {
+    started_ = true;
+    a_state_ = a_->state();
+    b_state_ = b_->state();
+    a_seen_connected_ = b_seen_connected_ = true;
+    ensureTargetAncestors();
+    startFullScan("initial snapshot");
+    loop_.postDelayed(std::chrono::milliseconds(50), [this] { tick(); });
+  });
+  log::logInfo("sync engine started", {{"source", cfg.source_zk}, {"target", cfg.target_zk}});
+  return absl::OkStatus();
+}
+
+void SyncEngine::stop() {
+  if (!a_ && !b_) {
+    loop_.stop();
+    return;
+  }
+  loop_.runSync([this] { stopping_ = true; });
+  if (a_) a_->close();
+  if (b_) b_->close();
+  loop_.stop();
+}
+
+void SyncEngine::requestFullResync() {
+  loop_.post([this] {
+    dirty_ = true;
+    startFullScan("requested");
+  });
+}
+
+bool SyncEngine::isRoot(const std::string& path) const {
+  const auto& r = filter_.roots();
+  return std::find(r.begin(), r.end(), path) != r.end();
+}
+
+void SyncEngine::ensureTargetAncestors() {
+  // Roots like /mesos/x need /mesos on B; those ancestors are outside the synced scope and are
+  // created empty if missing. Same-session ordering puts them before any snapshot write.
+  std::set<std::string> anc;
+  for (const auto& r : filter_.roots()) {
+    for (std::string p = core::sync::parentPath(r); !p.empty() && p != "/"; p = core::sync::parentPath(p)) {
+      anc.insert(p);
+    }
+  }
+  std::vector<std::string> ordered(anc.begin(), anc.end());
+  std::sort(ordered.begin(), ordered.end(), [](const std::string& x, const std::string& y) {
+    return core::sync::pathDepth(x) < core::sync::pathDepth(y);
+  });
+  for (const auto& p : ordered) {
+    b_->create(p, "", zk::openAcl(), {}, [this, p](absl::StatusOr<zk::CreateResult> r) {
+      if (!r.ok() && !zk::isNodeExists(r.status())) fail(absl::StrCat("create ancestor ", p, " on target"), r.status());
+    });
+  }
+}
+
+void SyncEngine::fail(const std::string& what, const absl::Status& s) {
+  ++errors_;
+  metrics_.errors.inc();
+  last_error_ = absl::StrCat(what, ": ", s.message());
+  log::logWarn("sync error", {{"what", what}, {"error", s.ToString()}});
+}
+
+void SyncEngine::recordLag(double ms) {
+  metrics_.lag_ms.observe(ms);
+  if (lag_ring_.size() < kLagRing) {
+    lag_ring_.push_back(ms);
+  } else {
+    lag_ring_[lag_next_] = ms;
+  }
+  lag_next_ = (lag_next_ + 1) % kLagRing;
+  ++lag_count_;
+}
+
+void SyncEngine::onSourceSession(const zk::SessionEvent& e) {
+  if (stopping_) return;
+  a_state_ = e.state;
+  if (e.state == zk::SessionState::kExpired || e.new_session) {
+    for (auto& [_, n] : mirror_) n.data_watch = n.child_watch = false;
+  }
+  if (e.state == zk::SessionState::kSuspended || e.state == zk::SessionState::kExpired) dirty_ = true;
+  if (e.state == zk::SessionState::kConnected && started_) {
+    log::logInfo("source session connected", {{"new_session", e.new_session}});
+    dirty_ = true;
+    startFullScan(e.new_session ? "source session renewed" : "source reconnected");
+  }
+}
+
+void SyncEngine::onTargetSession(const zk::SessionEvent& e) {
+  if (stopping_) return;
+  b_state_ = e.state;
+  if (e.state == zk::SessionState::kSuspended || e.state == zk::SessionState::kExpired) {
+    dirty_ = true;
+    if (writer_) writer_->clear();
+  }
+  if (e.state == zk::SessionState::kConnected && started_) {
+    log::logInfo("target session connected", {{"new_session", e.new_session}});
+    dirty_ = true;
+    startFullScan(e.new_session ? "target session renewed" : "target reconnected");
+  }
+}
+
+void SyncEngine::startFullScan(const std::string& reason) {
+  if (stopping_) return;
+  if (scan_running_ || a_state_ != zk::SessionState::kConnected || b_state_ != zk::SessionState::kConnected) {
+    rescan_pending_ = true;
+    rescan_reason_ = reason;
+    return;
+  }
+  rescan_pending_ = false;
+  scan_running_ = true;
+  scan_writes_pending_ = true;
+  dirty_ = false;
+  ++gen_;
+  scan_started_ = std::chrono::steady_clock::now();
+  scan_nodes_ = 0;
+  metrics_.full_resyncs.inc();
+  log::logInfo("full sync started", {{"reason", reason}, {"generation", gen_}});
+  for (const auto& r : filter_.roots()) enqueueVisit(Visit{r, true, false, gen_});
+}
+
+void SyncEngine::enqueueVisit(Visit v) {
+  visits_.push_back(std::move(v));
+  pumpReads();
+}
+
+zk::WatchFn SyncEngine::dataWatchFor(const std::string& path, bool want) {
+  if (!opts_.continuous || !want) return nullptr;
+  return [this, path](const zk::WatchEvent& ev) { onDataWatch(path, ev); };
+}
+
+zk::WatchFn SyncEngine::childWatchFor(const std::string& path, bool want) {
+  if (!opts_.continuous || !want) return nullptr;
+  return [this, path](const zk::WatchEvent& ev) { onChildWatch(path, ev); };
+}
+
+void SyncEngine::pumpReads() {
+  while (!stopping_ && reads_inflight_ < opts_.max_inflight_reads && !visits_.empty()) {
+    Visit v = std::move(visits_.front());
+    visits_.pop_front();
+    ++reads_inflight_;
+    auto it = mirror_.find(v.path);
+    const bool want_data = it == mirror_.end() || !it->second.data_watch;
+    const bool want_child = it == mirror_.end() || !it->second.child_watch;
+    struct Join {
+      int pending;
+      NodeRead a, b;
+    };
+    auto j = std::make_shared<Join>();
+    j->pending = v.read_target ? 2 : 1;
+    auto step = [this, j, v]() {
+      if (--j->pending > 0) return;
+      --reads_inflight_;
+      if (!stopping_) onVisited(v, std::move(j->a), std::move(j->b));
+      pumpReads();
+    };
+    readNode(*a_, v.path, dataWatchFor(v.path, want_data), childWatchFor(v.path, want_child),
+             [j, step, want_data, want_child, this, path = v.path](NodeRead r) {
+               if (r.exists && !stopping_) {
+                 // Watches registered by this read (mirror entry created in onVisited if new).
+                 auto& n = mirror_[path];
+                 n.data_watch = n.data_watch || (want_data && opts_.continuous);
+                 n.child_watch = n.child_watch || (want_child && opts_.continuous);
+               }
+               j->a = std::move(r);
+               step();
+             });
+    if (v.read_target) {
+      readNode(*b_, v.path, nullptr, nullptr, [j, step](NodeRead r) {
+        j->b = std::move(r);
+        step();
+      });
+    }
+  }
+}
+
+void SyncEngine::onVisited(const Visit& v, NodeRead a, NodeRead b) {
+  const bool scan = v.read_target;
+  if (scan) ++scan_nodes_;
+  if (!a.status.ok() || (scan && !b.status.ok())) {
+    fail(absl::StrCat("read ", v.path), a.status.ok() ? b.status : a.status);
+    dirty_ = true;  // the next re-diff repairs it
+    auto it = mirror_.find(v.path);
+    if (it != mirror_.end() && it->second.rec.path.empty()) mirror_.erase(it);
+    return;
+  }
+  const WriteOrigin now_origin{v.live, wallMs()};
+  if (!a.exists) {
+    removeFromMirror(v.path, false, now_origin);
+    if (!scan || b.exists) {
+      // A lacks it: B must too (recursively; B's ephemerals under it go with it).
+      if (!scan || (b.stat.ephemeral_owner == 0)) writer_->remove(v.path, now_origin);
+    }
+    if (isRoot(v.path) && opts_.continuous) {
+      a_->exists(v.path, [this, p = v.path](const zk::WatchEvent&) { onRootExists(p); },
+                 [this, p = v.path](absl::StatusOr<std::optional<zk::ZkStat>> s) {
+                   if (s.ok() && s->has_value() && !stopping_) onRootExists(p);
+                 });
+    }
+    return;
+  }
+  ZnodeRecord rec = toRecord(v.path, std::move(a.data), a.acl, a.stat, hints_);
+  MirrorNode& node = mirror_[v.path];
+  const bool fresh = node.rec.path.empty();
+  if (fresh || rec.mzxid >= node.rec.mzxid) node.rec = rec;
+  if (rec.kind == ZnodeKind::kEphemeral) {
+    ephemerals_.insert(v.path);
+    node.children.clear();
+    return;
+  }
+  ephemerals_.erase(v.path);
+  std::set<std::string> a_children;
+  for (const auto& c : a.children) {
+    if (filter_.includes(core::sync::childPath(v.path, c))) a_children.insert(c);
+  }
+  if (fresh || a.child_stat.pzxid >= node.pzxid) {
+    // Children that vanished since the mirror last saw them.
+    for (const auto& old : node.children) {
+      if (!a_children.count(old)) removeFromMirror(core::sync::childPath(v.path, old), true, now_origin);
+    }
+    node.children = a_children;
+    node.pzxid = a.child_stat.pzxid;
+    node.cversion = a.child_stat.cversion;
+  }
+  noteSequential(v.path, node);
+
+  std::optional<ZnodeRecord> brec;
+  if (scan && b.exists) brec = toRecord(v.path, std::move(b.data), b.acl, b.stat, hints_);
+  const NodeAction act = core::sync::decideOneWay(node.rec, brec);
+  const WriteOrigin origin{v.live, v.live ? node.rec.mtime_ms : 0};
+  switch (act.type) {
+    case NodeAction::Type::kCreate: writer_->upsert(v.path, false, false, origin); break;
+    case NodeAction::Type::kUpdate: writer_->upsert(v.path, true, act.set_acl, origin); break;
+    case NodeAction::Type::kRecreate:
+      writer_->remove(v.path, origin);
+      writer_->upsert(v.path, false, false, origin);
+      break;
+    default: break;
+  }
+  std::set<std::string> b_children;
+  if (scan && b.exists) {
+    for (const auto& c : b.children) {
+      if (filter_.includes(core::sync::childPath(v.path, c))) b_children.insert(c);
+    }
+  }
+  const bool recreated = act.type == NodeAction::Type::kRecreate;
+  for (const auto& c : node.children) {
+    enqueueVisit(Visit{core::sync::childPath(v.path, c), scan && !recreated && b_children.count(c) > 0, v.live, v.gen});
+  }
+  for (const auto& c : b_children) {
+    if (!node.children.count(c) && !recreated) writer_->remove(core::sync::childPath(v.path, c), origin);
+  }
+}
+
+void SyncEngine::removeFromMirror(const std::string& path, bool delete_on_target, const WriteOrigin& origin) {
+  auto it = mirror_.find(path);
+  if (it == mirror_.end()) {
+    if (delete_on_target) writer_->remove(path, origin);
+    return;
+  }
+  // Children first, so target deletes go deepest-first.
+  const std::set<std::string> kids = it->second.children;
+  for (const auto& c : kids) removeFromMirror(core::sync::childPath(path, c), delete_on_target, origin);
+  const bool ephemeral = it->second.rec.kind == ZnodeKind::kEphemeral;
+  mirror_.erase(path);
+  ephemerals_.erase(path);
+  seq_parents_.erase(path);
+  if (delete_on_target && !ephemeral) writer_->remove(path, origin);
+}
+
+void SyncEngine::noteSequential(const std::string& parent, const MirrorNode& node) {
+  std::vector<std::string> names(node.children.begin(), node.children.end());
+  auto req = core::sync::requiredCversion(names, node.cversion);
+  if (!req) return;
+  auto& cur = seq_parents_[parent];
+  if (*req > cur) {
+    cur = *req;
+    seq_pass_needed_ = true;
+  }
+}
+
+void SyncEngine::runSequencePass() {
+  seq_pass_needed_ = false;
+  for (const auto& [parent, required] : seq_parents_) {
+    b_->exists(parent, nullptr, [this, parent = parent, required = required](absl::StatusOr<std::optional<zk::ZkStat>> s) {
+      if (stopping_ || !s.ok() || !s->has_value()) return;
+      const std::int64_t pairs = core::sync::bumpPairsNeeded((*s)->cversion, required);
+      if (pairs > 0) writer_->bumpCversion(parent, pairs);
+    });
+  }
+}
+
+void SyncEngine::onRootExists(const std::string& path) {
+  if (stopping_ || mirror_.count(path)) return;
+  enqueueVisit(Visit{path, false, true, gen_});
+}
+
+void SyncEngine::onDataWatch(const std::string& path, const zk::WatchEvent& ev) {
+  if (stopping_) return;
+  auto it = mirror_.find(path);
+  if (it == mirror_.end()) return;
+  it->second.data_watch = false;
+  if (ev.type == zk::WatchEvent::Type::kDeleted) {
+    if (isRoot(path)) {
+      removeFromMirror(path, true, WriteOrigin{true, wallMs()});
+      onVisited(Visit{path, false, true, gen_}, NodeRead{}, NodeRead{});  // arms the exists watch
+    }
+    return;  // otherwise the parent's child watch handles it
+  }
+  reReadData(path);
+}
+
+void SyncEngine::reReadData(const std::string& path) {
+  struct Join {
+    int pending = 2;
+    absl::StatusOr<zk::GetResult> g = absl::UnknownError("");
+    absl::StatusOr<zk::AclResult> acl = absl::UnknownError("");
+  };
+  auto j = std::make_shared<Join>();
+  auto step = [this, j, path] {
+    if (--j->pending > 0 || stopping_) return;
+    auto it = mirror_.find(path);
+    if (it == mirror_.end()) return;
+    if (!j->g.ok() || !j->acl.ok()) {
+      const absl::Status s = j->g.ok() ? j->acl.status() : j->g.status();
+      if (!zk::isNoNode(s)) {
+        fail(absl::StrCat("re-read ", path), s);
+        dirty_ = true;
+      }
+      return;
+    }
+    it->second.data_watch = true;
+    ZnodeRecord rec = toRecord(path, std::move(j->g->data), j->acl->acl, j->g->stat, hints_);
+    if (rec.mzxid < it->second.rec.mzxid) return;  // an older answer than what we have
+    const bool data_changed = rec.data != it->second.rec.data;
+    const bool acl_changed = rec.acl != it->second.rec.acl;
+    it->second.rec = std::move(rec);
+    if (data_changed || acl_changed) {
+      writer_->upsert(path, true, acl_changed, WriteOrigin{true, it->second.rec.mtime_ms});
+    }
+  };
+  a_->get(path, dataWatchFor(path, true), [j, step](absl::StatusOr<zk::GetResult> g) {
+    j->g = std::move(g);
+    step();
+  });
+  a_->getAcl(path, [j, step](absl::StatusOr<zk::AclResult> a) {
+    j->acl = std::move(a);
+    step();
+  });
+}
+
+void SyncEngine::onChildWatch(const std::string& path, const zk::WatchEvent& ev) {
+  if (stopping_) return;
+  auto it = mirror_.find(path);
+  if (it == mirror_.end()) return;
+  it->second.child_watch = false;
+  if (ev.type == zk::WatchEvent::Type::kDeleted) return;
+  reReadChildren(path);
+}
+
+void SyncEngine::reReadChildren(const std::string& path) {
+  a_->getChildren(path, childWatchFor(path, true), [this, path](absl::StatusOr<zk::ChildrenResult> c) {
+    if (stopping_) return;
+    auto it = mirror_.find(path);
+    if (it == mirror_.end()) return;
+    if (!c.ok()) {
+      if (!zk::isNoNode(c.status())) {
+        fail(absl::StrCat("re-read children ", path), c.status());
+        dirty_ = true;
+      }
+      return;
+    }
+    MirrorNode& node = it->second;
+    node.child_watch = true;
+    if (c->stat.pzxid < node.pzxid) return;
+    std::set<std::string> now;
+    for (const auto& n : c->children) {
+      if (filter_.includes(core::sync::childPath(path, n))) now.insert(n);
+    }
+    const WriteOrigin origin{true, wallMs()};
+    const std::set<std::string> before = node.children;
+    node.children = now;
+    node.pzxid = c->stat.pzxid;
+    node.cversion = c->stat.cversion;
+    noteSequential(path, node);
+    for (const auto& old : before) {
+      if (!now.count(old)) removeFromMirror(core::sync::childPath(path, old), true, origin);
+    }
+    for (const auto& n : now) {
+      if (!before.count(n)) enqueueVisit(Visit{core::sync::childPath(path, n), false, true, gen_});
+    }
+  });
+}
+
+void SyncEngine::tick() {
+  if (stopping_) return;
+  if (scan_running_ && visits_.empty() && reads_inflight_ == 0) scan_running_ = false;
+  if (!scan_running_ && scan_writes_pending_ && writer_->idle()) {
+    scan_writes_pending_ = false;
+    ++full_syncs_;
+    last_full_sync_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - scan_started_).count();
+    last_full_sync_nodes_ = scan_nodes_;
+    log::logInfo("full sync done", {{"nodes", scan_nodes_}, {"ms", last_full_sync_ms_}, {"dirty", dirty_}});
+    seq_pass_needed_ = seq_pass_needed_ || !seq_parents_.empty();
+  }
+  if (seq_pass_needed_ && !scan_running_ && writer_->idle()) runSequencePass();
+  if ((rescan_pending_ || dirty_) && !scan_running_ && !scan_writes_pending_) {
+    startFullScan(rescan_pending_ ? rescan_reason_ : "stale after an error");
+  }
+  std::uint64_t znodes = mirror_.size() - ephemerals_.size();
+  metrics_.mirrored_znodes.set(static_cast<double>(znodes));
+  metrics_.watches.set(static_cast<double>(a_->activeWatches()));
+  metrics_.pending_writes.set(static_cast<double>(writer_->queued()));
+  metrics_.ephemerals_skipped.set(static_cast<double>(ephemerals_.size()));
+  const bool in_sync = !scan_running_ && !scan_writes_pending_ && !dirty_ && !rescan_pending_ && writer_->idle() &&
+                       visits_.empty() && reads_inflight_ == 0;
+  metrics_.in_sync.set(in_sync ? 1 : 0);
+  loop_.postDelayed(std::chrono::milliseconds(opts_.continuous ? 20 : 10), [this] { tick(); });
+}
+
+SyncStatus SyncEngine::statusOnLoop() {
+  SyncStatus s;
+  const bool in_sync = started_ && !scan_running_ && !scan_writes_pending_ && !dirty_ && !rescan_pending_ &&
+                       writer_->idle() && visits_.empty() && reads_inflight_ == 0;
+  s.in_sync = in_sync;
+  if (stopping_) s.phase = "stopped";
+  else if (!started_) s.phase = "connecting";
+  else if (a_state_ != zk::SessionState::kConnected || b_state_ != zk::SessionState::kConnected) s.phase = "paused";
+  else if ((scan_running_ || scan_writes_pending_) && full_syncs_ == 0) s.phase = "snapshot";
+  else if (scan_running_ || scan_writes_pending_ || dirty_) s.phase = "resyncing";
+  else s.phase = "syncing";
+  s.znodes = mirror_.size() - ephemerals_.size();
+  s.ephemerals.assign(ephemerals_.begin(), ephemerals_.end());
+  if (writer_) {
+    s.writes = writer_->stats().ops;
+    s.bytes = writer_->stats().bytes;
+    s.pending_writes = writer_->queued();
+  }
+  s.errors = errors_;
+  s.full_syncs = full_syncs_;
+  s.last_full_sync_ms = last_full_sync_ms_;
+  s.last_full_sync_nodes = last_full_sync_nodes_;
+  s.watches = a_ ? a_->activeWatches() : 0;
+  s.source_session = zk::sessionStateName(a_state_);
+  s.target_session = zk::sessionStateName(b_state_);
+  if (!lag_ring_.empty()) {
+    std::vector<double> v = lag_ring_;
+    std::sort(v.begin(), v.end());
+    auto pct = [&](double p) { return v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))]; };
+    s.lag_p50_ms = pct(0.50);
+    s.lag_p99_ms = pct(0.99);
+  }
+  s.lag_samples = lag_count_;
+  s.last_error = last_error_;
+  return s;
+}
+
+SyncStatus SyncEngine::status() {
+  SyncStatus s;
+  s.phase = "stopped";
+  loop_.runSync([&] { s = statusOnLoop(); });
+  return s;
+}
+
+absl::Status SyncEngine::waitInSync(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (status().in_sync) return absl::OkStatus();
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  SyncStatus s = status();
+  return absl::DeadlineExceededError(absl::StrCat("not in sync after ", timeout.count(), " ms (phase ", s.phase,
+                                                  ", pending writes ", s.pending_writes, ", last error: ",
+                                                  s.last_error.empty() ? "none" : s.last_error, ")"));
+}
+
+}  // namespace orch::sync

@@ -1,0 +1,175 @@
+// The ZooKeeper sync engine: copies the synced trees of a source ensemble (A) onto a target
+// ensemble (B) and keeps them identical (one-way).
+//
+// - Snapshot: a pipelined breadth-first walk reads each node of A (data+stat, ACL, children) and
+//   of B together, decides per node (core::sync::decideOneWay) and queues the writes, which go
+//   to B in multi() batches. Ephemeral nodes of A are listed, never copied. Sequential names are
+//   copied exactly; afterwards B's parent cversion is advanced past A's (create+delete pairs).
+// - Continuous: every read of A arms a data watch and a child watch (one-shot, the 3.8 client has
+//   no persistent recursive watches). A fired watch triggers a read that re-arms it and returns
+//   the current value, so changes in between are coalesced into the latest value, never missed.
+// - After any reconnect or session expiry of either side (or a failed write), watches cannot be
+//   trusted: a full re-diff (the same walk) runs before the engine reports in-sync again.
+// - Versions, zxids and timestamps cannot be set by a client. The engine keeps A's mzxid per path
+//   in its mirror (status and lag use A's mtime) instead of pretending to preserve them.
+//
+// All engine state lives on its own event loop; public methods are thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/metrics/metrics_registry.h"
+#include "common/zk/event_loop.h"
+#include "common/zk/zk_client.h"
+#include "core/sync/node_kind_hints.h"
+#include "core/sync/path_filter.h"
+#include "core/sync/znode_record.h"
+#include "sync/node_reader.h"
+#include "sync/sync_config.h"
+#include "sync/sync_metrics.h"
+#include "sync/target_writer.h"
+
+namespace orch::sync {
+
+struct SyncEngineOptions {
+  SyncConfig config;
+  int max_inflight_reads = 1024;
+  int max_inflight_batches = 8;
+  bool continuous = true;                       // false: snapshot only, no watches
+  metrics::MetricsRegistry* registry = nullptr; // nullptr: the engine keeps its own
+};
+
+struct SyncStatus {
+  std::string phase;             // connecting | snapshot | syncing | resyncing | paused | stopped
+  bool in_sync = false;          // no scan running, nothing queued, nothing known to be stale
+  std::uint64_t znodes = 0;      // non-ephemeral source znodes under sync
+  std::vector<std::string> ephemerals;  // source ephemerals seen (not copied)
+  std::uint64_t writes = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t errors = 0;
+  std::uint64_t full_syncs = 0;
+  std::int64_t last_full_sync_ms = 0;       // duration of the last completed full walk + writes
+  std::uint64_t last_full_sync_nodes = 0;
+  std::int64_t watches = 0;
+  std::uint64_t pending_writes = 0;
+  std::string source_session;
+  std::string target_session;
+  double lag_p50_ms = 0;
+  double lag_p99_ms = 0;
+  std::uint64_t lag_samples = 0;
+  std::string last_error;
+};
+
+class SyncEngine {
+ public:
+  // Validates the configuration (InvalidArgument naming the problem); does not connect.
+  static absl::StatusOr<std::unique_ptr<SyncEngine>> create(SyncEngineOptions options);
+  ~SyncEngine();  // stop()s
+
+  // Connects to both ensembles (Unavailable naming the unreachable one, nothing written), makes
+  // the roots' ancestors on B, and starts the snapshot. Returns once the snapshot has begun.
+  absl::Status start(std::chrono::milliseconds connect_timeout = std::chrono::seconds(15));
+  // Waits until the engine is in sync (snapshot and writes done). DeadlineExceeded otherwise.
+  absl::Status waitInSync(std::chrono::milliseconds timeout);
+  // Closes both sessions and stops the loop. Idempotent.
+  void stop();
+  // Starts a full re-diff now (also what reconnects do).
+  void requestFullResync();
+
+  SyncStatus status();
+  metrics::MetricsRegistry& registry() { return *registry_; }
+
+ private:
+  struct MirrorNode {
+    core::sync::ZnodeRecord rec;
+    std::set<std::string> children;  // synced child names
+    std::int64_t pzxid = 0;
+    std::int32_t cversion = 0;
+    bool data_watch = false;
+    bool child_watch = false;
+  };
+  struct Visit {
+    std::string path;
+    bool read_target = false;  // snapshot/re-diff: read B too
+    bool live = false;         // discovered by a watch: report lag
+    std::uint64_t gen = 0;
+  };
+
+  explicit SyncEngine(SyncEngineOptions options, core::sync::PathFilter filter, core::sync::NodeKindHints hints);
+
+  void onSourceSession(const zk::SessionEvent& e);
+  void onTargetSession(const zk::SessionEvent& e);
+  void startFullScan(const std::string& reason);
+  void enqueueVisit(Visit v);
+  void pumpReads();
+  void onVisited(const Visit& v, NodeRead a, NodeRead b);
+  void onDataWatch(const std::string& path, const zk::WatchEvent& ev);
+  void onChildWatch(const std::string& path, const zk::WatchEvent& ev);
+  void onRootExists(const std::string& path);
+  void reReadData(const std::string& path);
+  void reReadChildren(const std::string& path);
+  void removeFromMirror(const std::string& path, bool delete_on_target, const WriteOrigin& origin);
+  void noteSequential(const std::string& parent, const MirrorNode& node);
+  void runSequencePass();
+  void tick();
+  void fail(const std::string& what, const absl::Status& s);
+  void recordLag(double ms);
+  zk::WatchFn dataWatchFor(const std::string& path, bool want);
+  zk::WatchFn childWatchFor(const std::string& path, bool want);
+  bool isRoot(const std::string& path) const;
+  void ensureTargetAncestors();
+  SyncStatus statusOnLoop();
+
+  SyncEngineOptions opts_;
+  core::sync::PathFilter filter_;
+  core::sync::NodeKindHints hints_;
+  std::unique_ptr<metrics::MetricsRegistry> own_registry_;
+  metrics::MetricsRegistry* registry_;
+  SyncMetrics metrics_;
+  zk::EventLoop loop_;
+  std::unique_ptr<zk::ZkClient> a_;
+  std::unique_ptr<zk::ZkClient> b_;
+  std::unique_ptr<TargetWriter> writer_;
+
+  // Loop-thread state.
+  bool stopping_ = false;
+  bool started_ = false;
+  std::unordered_map<std::string, MirrorNode> mirror_;
+  std::set<std::string> ephemerals_;
+  std::deque<Visit> visits_;
+  int reads_inflight_ = 0;
+  std::uint64_t gen_ = 0;
+  bool scan_running_ = false;
+  bool scan_writes_pending_ = false;
+  bool rescan_pending_ = false;
+  bool dirty_ = true;              // B may differ from A in ways watches will not tell
+  std::string rescan_reason_;
+  std::chrono::steady_clock::time_point scan_started_;
+  std::uint64_t scan_nodes_ = 0;
+  std::uint64_t full_syncs_ = 0;
+  std::int64_t last_full_sync_ms_ = 0;
+  std::uint64_t last_full_sync_nodes_ = 0;
+  std::map<std::string, std::int64_t> seq_parents_;  // parent → cversion B needs
+  bool seq_pass_needed_ = false;
+  std::vector<double> lag_ring_;
+  std::size_t lag_next_ = 0;
+  std::uint64_t lag_count_ = 0;
+  std::uint64_t errors_ = 0;
+  std::string last_error_;
+  zk::SessionState a_state_ = zk::SessionState::kConnecting;
+  zk::SessionState b_state_ = zk::SessionState::kConnecting;
+  bool a_seen_connected_ = false;
+  bool b_seen_connected_ = false;
+};
+
+}  // namespace orch::sync

@@ -1,0 +1,185 @@
+// Benchmark: real `true` tasks through a real master + one agent over mTLS.
+// Prints one JSON object: sustained tasks/s, p50/p99 latency from ACCEPT to TASK_RUNNING and
+// to TASK_FINISHED, and the ratio to a bare posix_spawn + waitpid loop of /bin/true.
+//
+//   bench_launch_throughput [--tasks N] [--in-flight K] [--spawn-baseline N]
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "local_cluster.h"
+#include "test_framework.h"
+
+namespace v1 = orchestrator::v1;
+using Clock = std::chrono::steady_clock;
+using orch::testing::LocalCluster;
+using orch::testing::TestFramework;
+
+extern char** environ;
+
+namespace {
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
+  return v[i];
+}
+
+double spawnBaseline(int count) {
+  char arg0[] = "/bin/true";
+  char* argv[] = {arg0, nullptr};
+  auto start = Clock::now();
+  for (int i = 0; i < count; ++i) {
+    pid_t pid;
+    if (posix_spawn(&pid, "/bin/true", nullptr, nullptr, argv, environ) != 0) return 0;
+    waitpid(pid, nullptr, 0);
+  }
+  return count / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+v1::TaskInfo trueTask(const std::string& id) {
+  v1::TaskInfo task;
+  task.set_task_id(id);
+  task.mutable_command()->set_shell(false);
+  task.mutable_command()->set_value("/bin/true");
+  task.mutable_command()->add_arguments("/bin/true");
+  for (auto [name, value] : {std::pair{"cpus", 0.01}, std::pair{"mem", 4.0}}) {
+    auto* r = task.add_resources();
+    r->set_name(name);
+    r->set_type(v1::Resource::SCALAR);
+    r->mutable_scalar()->set_value(value);
+  }
+  return task;
+}
+
+struct Timing {
+  Clock::time_point accepted{};
+  Clock::time_point running{};
+  Clock::time_point finished{};
+  bool ok = false;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int tasks = 2000;
+  int in_flight = 64;
+  int baseline_count = 2000;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--tasks" && i + 1 < argc) tasks = std::atoi(argv[++i]);
+    else if (a == "--in-flight" && i + 1 < argc) in_flight = std::atoi(argv[++i]);
+    else if (a == "--spawn-baseline" && i + 1 < argc) baseline_count = std::atoi(argv[++i]);
+    else {
+      std::fprintf(stderr, "usage: %s [--tasks N] [--in-flight K] [--spawn-baseline N]\n", argv[0]);
+      return 2;
+    }
+  }
+
+  LocalCluster cluster;
+  LocalCluster::Options options;
+  options.agents = 1;
+  options.agent_resources = "cpus:64;mem:65536;disk:1000";
+  if (auto s = cluster.start(options); !s.ok()) {
+    std::fprintf(stderr, "cluster: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+
+  std::mutex mu;
+  std::vector<Timing> timing(tasks);
+  std::atomic<int> done{0};
+  std::atomic<int> failed{0};
+  TestFramework framework(cluster.frameworkConfig(), "bench-launch");
+  framework.setUpdateObserver([&](const v1::TaskStatus& status) {
+    auto now = Clock::now();
+    int index = std::atoi(status.task_id().c_str() + 1);
+    if (index < 0 || index >= tasks) return;
+    std::lock_guard<std::mutex> lock(mu);
+    if (status.state() == v1::TASK_RUNNING && timing[index].running == Clock::time_point{}) {
+      timing[index].running = now;
+    } else if (TestFramework::isTerminal(status.state()) &&
+               timing[index].finished == Clock::time_point{}) {
+      timing[index].finished = now;
+      timing[index].ok = status.state() == v1::TASK_FINISHED;
+      if (!timing[index].ok) failed++;
+      done++;
+    }
+  });
+  if (auto s = framework.subscribe(); !s.ok()) {
+    std::fprintf(stderr, "subscribe: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+
+  // Keep `in_flight` tasks outstanding: launch onto each offer as many as are allowed.
+  int next = 0;
+  auto start = Clock::now();
+  auto deadline = start + std::chrono::seconds(300);
+  while (done.load() < tasks && Clock::now() < deadline) {
+    auto offer = framework.takeOffer(0.5);
+    if (!offer) continue;
+    int outstanding = next - done.load();
+    int room = std::min(in_flight - outstanding, tasks - next);
+    double cpus = 0, mem = 0;
+    for (const auto& r : offer->resources()) {
+      if (r.name() == "cpus") cpus += r.scalar().value();
+      if (r.name() == "mem") mem += r.scalar().value();
+    }
+    room = std::min(room, static_cast<int>(std::min(cpus / 0.01 + 1e-6, mem / 4.0 + 1e-6)));
+    if (room <= 0) {
+      framework.session().decline({offer->offer_id()}, 0.0).IgnoreError();
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
+      continue;
+    }
+    std::vector<v1::TaskInfo> batch;
+    for (int i = 0; i < room; ++i) batch.push_back(trueTask(absl::StrCat("t", next + i)));
+    auto now = Clock::now();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      for (int i = 0; i < room; ++i) timing[next + i].accepted = now;
+    }
+    v1::Filters filters;
+    filters.set_refuse_seconds(0);
+    if (auto s = framework.session().launch(offer->offer_id(), batch, filters); !s.ok()) {
+      std::fprintf(stderr, "launch: %s\n", std::string(s.message()).c_str());
+      continue;
+    }
+    next += room;
+  }
+  auto end = Clock::now();
+  const double seconds = std::chrono::duration<double>(end - start).count();
+
+  std::vector<double> to_running, to_finished;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const Timing& t : timing) {
+      if (t.running != Clock::time_point{})
+        to_running.push_back(std::chrono::duration<double, std::milli>(t.running - t.accepted).count());
+      if (t.finished != Clock::time_point{})
+        to_finished.push_back(std::chrono::duration<double, std::milli>(t.finished - t.accepted).count());
+    }
+  }
+  const double rate = done.load() / seconds;
+  const double baseline = spawnBaseline(baseline_count);
+  std::printf(
+      "{\"benchmark\":\"launch_throughput\",\"tasks\":%d,\"completed\":%d,\"failed\":%d,"
+      "\"in_flight\":%d,\"seconds\":%.3f,\"tasks_per_second\":%.1f,"
+      "\"accept_to_running_ms\":{\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f},"
+      "\"accept_to_finished_ms\":{\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f},"
+      "\"posix_spawn_true_per_second\":%.1f,\"ratio_to_posix_spawn\":%.3f}\n",
+      tasks, done.load(), failed.load(), in_flight, seconds, rate, percentile(to_running, 0.5),
+      percentile(to_running, 0.99), percentile(to_running, 1.0), percentile(to_finished, 0.5),
+      percentile(to_finished, 0.99), percentile(to_finished, 1.0), baseline,
+      baseline > 0 ? rate / baseline : 0.0);
+  return done.load() == tasks && failed.load() == 0 ? 0 : 1;
+}

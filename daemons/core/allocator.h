@@ -3,13 +3,16 @@
 // cycle to get the offers to make. It is pure and deterministic: time is a parameter.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "clock.h"
 #include "ids.h"
+#include "quota.h"
 #include "resources.h"
 
 namespace orch::core {
@@ -31,6 +34,11 @@ struct AllocatorOptions {
   // Resources below this (for every scalar present) are not offered on their own.
   Scalar min_cpus = Scalar::fromMilli(10);
   Scalar min_mem = Scalar::fromMilli(32'000);  // 32 MB
+  // Minimum allocatable resources (Mesos --min_allocatable_resources). When not empty it
+  // replaces min_cpus/min_mem: an offer is made only when it holds, for at least one entry,
+  // every scalar of that entry (summed across reservation roles), e.g. {"cpus:0.1;mem:64",
+  // "gpus:1"}.
+  std::vector<Resources> min_allocatable;
 };
 
 class Allocator {
@@ -74,6 +82,44 @@ class Allocator {
   // framework that is furthest below its weighted fair share, respecting filters, suppression,
   // reservations and gpu capability. Granted resources count as allocated from now on.
   virtual std::vector<OfferGrant> allocate(TimePoint now) = 0;
+
+  // ---- Quota (operator API: `orchctl quota set|get|remove`) ----
+  // Sets the role's quota (validated with validateQuota): a guarantee set aside for the role
+  // before other roles are offered unreserved resources, and a limit the role's allocation
+  // never exceeds. Both count the role's whole subtree. Takes effect on the next allocate().
+  virtual absl::Status setQuota(const RoleName& role, const Quota& quota) {
+    (void)role;
+    (void)quota;
+    return absl::UnimplementedError("this allocator has no quota");
+  }
+  // Removes the role's quota; a no-op when it has none.
+  virtual void removeQuota(const RoleName& role) { (void)role; }
+  // Every role's quota, by role.
+  virtual std::map<RoleName, Quota> quotas() const { return {}; }
+  // Every weight set with setWeight, by role (roles absent here weigh 1).
+  virtual std::map<RoleName, double> weights() const { return {}; }
+
+  // ---- Dynamic reservations (RESERVE / UNRESERVE offer operations, operator reserve) ----
+  // Turns the unreserved `resources` of `agent` into resources reserved to `role`. Without
+  // `holder` they must be free; with it they must be allocated to `holder` under `role` (an
+  // offer it holds) and stay allocated to it, now reserved. Errors name what is missing.
+  virtual absl::Status reserve(const AgentId& agent, const Resources& resources,
+                               const RoleName& role, const std::optional<FrameworkId>& holder) {
+    (void)agent;
+    (void)resources;
+    (void)role;
+    (void)holder;
+    return absl::UnimplementedError("this allocator has no dynamic reservations");
+  }
+  // The reverse: reserved `resources` (e.g. "cpus(eng):2") become unreserved again; free, or
+  // held by `holder` under their reservation role.
+  virtual absl::Status unreserve(const AgentId& agent, const Resources& resources,
+                                 const std::optional<FrameworkId>& holder) {
+    (void)agent;
+    (void)resources;
+    (void)holder;
+    return absl::UnimplementedError("this allocator has no dynamic reservations");
+  }
 
   // Read-only views for metrics and the operator API.
   virtual Resources allocated(const FrameworkId& framework) const = 0;

@@ -64,13 +64,15 @@ struct DrfSorter<Client>::Node {
   std::set<OrderKey> order;  // children and self_leaf, ordered
   // Self leaves only.
   Client client;
+  uint32_t tag = 0;
   std::map<AgentId, Resources> allocation;
 
   OrderKey key() { return OrderKey{share, &name, self, this}; }
 };
 
 template <typename Client>
-DrfSorter<Client>::DrfSorter(Naming naming) : naming_(naming), root_(std::make_unique<Node>()) {}
+DrfSorter<Client>::DrfSorter(Naming naming, Books books)
+    : naming_(naming), books_(books), root_(std::make_unique<Node>()) {}
 
 template <typename Client>
 DrfSorter<Client>::~DrfSorter() = default;
@@ -113,7 +115,7 @@ double DrfSorter<Client>::weightFor(const std::string& path) const {
 
 template <typename Client>
 double DrfSorter<Client>::computeShare(const Node& node) const {
-  return dominantShare(node.allocated, total_, node.weight);
+  return dominantShare(node.allocated, pool(), node.weight);
 }
 
 template <typename Client>
@@ -152,6 +154,7 @@ void DrfSorter<Client>::addClient(const Client& client) {
   node->self_leaf = std::move(leaf);
   insertIntoParent(*node->self_leaf);
   clients_.emplace(client, node->self_leaf.get());
+  ++changes_;
 }
 
 template <typename Client>
@@ -162,6 +165,7 @@ void DrfSorter<Client>::removeClient(const Client& client) {
   const Quantities held = leaf->allocated;
   propagate(*leaf, held, -1);
   clients_.erase(found);
+  ++changes_;
 
   Node* node = leaf->parent;
   eraseFromParent(*leaf);
@@ -177,18 +181,25 @@ void DrfSorter<Client>::removeClient(const Client& client) {
 
 template <typename Client>
 void DrfSorter<Client>::activate(const Client& client) {
-  if (auto it = clients_.find(client); it != clients_.end()) it->second->active = true;
+  if (auto it = clients_.find(client); it != clients_.end() && !it->second->active) {
+    it->second->active = true;
+    ++changes_;
+  }
 }
 
 template <typename Client>
 void DrfSorter<Client>::deactivate(const Client& client) {
-  if (auto it = clients_.find(client); it != clients_.end()) it->second->active = false;
+  if (auto it = clients_.find(client); it != clients_.end() && it->second->active) {
+    it->second->active = false;
+    ++changes_;
+  }
 }
 
 template <typename Client>
 void DrfSorter<Client>::updateWeight(const Client& path, double weight) {
   if (!std::isfinite(weight) || weight <= 0.0) return;
   weights_[path.value()] = weight;
+  ++changes_;
   Node* node = findPath(path.value());
   if (node == nullptr || node == root_.get()) return;
   eraseFromParent(*node);
@@ -202,6 +213,7 @@ void DrfSorter<Client>::updateWeight(const Client& path, double weight) {
 template <typename Client>
 void DrfSorter<Client>::propagate(Node& leaf, const Quantities& delta, int sign) {
   if (delta.empty()) return;
+  ++changes_;
   for (Node* node = &leaf; node != nullptr; node = node->parent) {
     if (node->parent != nullptr) eraseFromParent(*node);
     apply(node->allocated, delta, sign);
@@ -215,7 +227,7 @@ void DrfSorter<Client>::allocated(const Client& client, const AgentId& agent,
   auto found = clients_.find(client);
   if (found == clients_.end() || resources.empty()) return;
   Node* leaf = found->second;
-  leaf->allocation[agent] += resources;
+  if (books_ == Books::kPerAgent) leaf->allocation[agent] += resources;
   propagate(*leaf, scalarQuantities(resources), +1);
 }
 
@@ -225,6 +237,10 @@ void DrfSorter<Client>::unallocated(const Client& client, const AgentId& agent,
   auto found = clients_.find(client);
   if (found == clients_.end()) return;
   Node* leaf = found->second;
+  if (books_ == Books::kSharesOnly) {
+    propagate(*leaf, scalarQuantities(resources), -1);
+    return;
+  }
   auto held = leaf->allocation.find(agent);
   if (held == leaf->allocation.end()) return;
   const Resources part = held->second.intersection(resources);
@@ -246,6 +262,7 @@ void DrfSorter<Client>::addTotal(const AgentId& agent, const Resources& resource
   agent_totals_[agent] += resources;
   apply(total_, scalarQuantities(resources), +1);
   dirty_ = true;
+  ++changes_;
 }
 
 template <typename Client>
@@ -258,6 +275,7 @@ void DrfSorter<Client>::removeTotal(const AgentId& agent, const Resources& resou
   if (found->second.empty()) agent_totals_.erase(found);
   apply(total_, scalarQuantities(part), -1);
   dirty_ = true;
+  ++changes_;
 }
 
 template <typename Client>
@@ -278,6 +296,7 @@ template <typename Client>
 void DrfSorter<Client>::recomputeAll() {
   recompute(*root_);
   dirty_ = false;
+  if (pool_ != nullptr) pool_version_seen_ = pool_->version;
   ++full_recomputations_;
 }
 
@@ -296,9 +315,46 @@ bool DrfSorter<Client>::walk(const Node& node,
 }
 
 template <typename Client>
+bool DrfSorter<Client>::walkTags(const Node& node,
+                                 const std::function<bool(uint32_t)>& visit) const {
+  for (const OrderKey& key : node.order) {
+    const Node& child = *key.node;
+    if (child.self) {
+      if (child.active && !visit(child.tag)) return false;
+    } else if (!walkTags(child, visit)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+template <typename Client>
+void DrfSorter<Client>::refreshIfStale() {
+  if (dirty_ || (pool_ != nullptr && pool_->version != pool_version_seen_)) recomputeAll();
+}
+
+template <typename Client>
 void DrfSorter<Client>::forEachInOrder(const std::function<bool(const Client&)>& visit) {
-  if (dirty_) recomputeAll();
+  refreshIfStale();
   walk(*root_, visit);
+}
+
+template <typename Client>
+void DrfSorter<Client>::forEachTagInOrder(const std::function<bool(uint32_t)>& visit) {
+  refreshIfStale();
+  walkTags(*root_, visit);
+}
+
+template <typename Client>
+void DrfSorter<Client>::usePool(const Pool* pool) {
+  pool_ = pool;
+  dirty_ = true;
+  ++changes_;
+}
+
+template <typename Client>
+void DrfSorter<Client>::setTag(const Client& client, uint32_t tag) {
+  if (auto it = clients_.find(client); it != clients_.end()) it->second->tag = tag;
 }
 
 template <typename Client>

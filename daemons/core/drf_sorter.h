@@ -31,7 +31,13 @@ class DrfSorter final : public Sorter<Client> {
   // "a/b" is a child of path "a" (which may itself be a client).
   enum class Naming { kFlat, kHierarchical };
 
-  explicit DrfSorter(Naming naming = Naming::kFlat);
+  // kPerAgent keeps what each client holds on each agent (allocation() answers, unallocated()
+  // clamps to it). kSharesOnly keeps only the quantities the order needs: allocation() is empty
+  // and unallocated() trusts the caller to return only what it granted (the allocator keeps its
+  // own per-agent books for the role sorter, so it saves a copy of every allocation).
+  enum class Books { kPerAgent, kSharesOnly };
+
+  explicit DrfSorter(Naming naming = Naming::kFlat, Books books = Books::kPerAgent);
   ~DrfSorter() override;
   DrfSorter(const DrfSorter&) = delete;
   DrfSorter& operator=(const DrfSorter&) = delete;
@@ -63,6 +69,27 @@ class DrfSorter final : public Sorter<Client> {
 
   // Scalar quantities (thousandths) by resource name.
   using Quantities = std::map<std::string, int64_t>;
+
+  // A pool owned by the caller and shared by many sorters (the allocator has one sorter per
+  // role, all measured against the same cluster): the owner bumps `version` on every change
+  // and each sorter recomputes its order lazily when it sees a new version. Cheaper than
+  // addTotal/removeTotal on every sorter for every agent.
+  struct Pool {
+    Quantities quantities;
+    uint64_t version = 0;
+  };
+  // From now on shares are measured against `*pool` (which must outlive the sorter) instead of
+  // the addTotal/removeTotal books; nullptr goes back to those books.
+  void usePool(const Pool* pool);
+
+  // An integer the caller attaches to a client (e.g. a dense slot number), visited by
+  // forEachTagInOrder; 0 until set. A no-op for an absent client.
+  void setTag(const Client& client, uint32_t tag);
+  // Like forEachInOrder, but visits the clients' tags: no string copies, no hash lookups.
+  void forEachTagInOrder(const std::function<bool(uint32_t)>& visit);
+  // Grows on every change that can change the order (allocations, activation, weights, clients,
+  // the pool); equal values mean sort() would return the same order.
+  uint64_t changes() const { return changes_ + (pool_ != nullptr ? pool_->version : 0); }
   // The weighted dominant share of `allocated` against `total` — the formula the order uses.
   static double dominantShare(const Quantities& allocated, const Quantities& total, double weight);
 
@@ -80,14 +107,21 @@ class DrfSorter final : public Sorter<Client> {
   void recomputeAll();
   void recompute(Node& node);
   bool walk(const Node& node, const std::function<bool(const Client&)>& visit) const;
+  bool walkTags(const Node& node, const std::function<bool(uint32_t)>& visit) const;
+  const Quantities& pool() const { return pool_ != nullptr ? pool_->quantities : total_; }
+  void refreshIfStale();
 
   Naming naming_;
+  Books books_;
   std::unique_ptr<Node> root_;
   std::unordered_map<Client, Node*> clients_;  // client -> its leaf
   std::map<std::string, double> weights_;      // path -> weight (absent = 1)
   std::map<AgentId, Resources> agent_totals_;
   Quantities total_;
   bool dirty_ = false;  // the pool changed since the order was last computed
+  const Pool* pool_ = nullptr;
+  uint64_t pool_version_seen_ = 0;
+  uint64_t changes_ = 0;
   size_t full_recomputations_ = 0;
 };
 

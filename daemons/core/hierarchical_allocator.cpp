@@ -1,11 +1,129 @@
 #include "core/hierarchical_allocator.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+
+#include "absl/strings/str_cat.h"
 
 namespace orch::core {
 
-HierarchicalAllocator::HierarchicalAllocator(const AllocatorOptions& options) : options_(options) {}
+struct HierarchicalAllocator::FrameworkState {
+  uint32_t slot = 0;
+  FrameworkCapabilities caps;
+  std::set<RoleName> subscribed;  // caps.roles as a set
+  bool registered = false;        // false: known only from an agent's used resources
+  bool active = false;
+  bool suppressed = false;
+  std::set<RoleName> roles;  // roles whose framework sorter holds this framework
+};
+
+struct HierarchicalAllocator::AgentState {
+  uint32_t slot = 0;
+  Resources total;
+  Resources free;
+  bool active = true;
+  bool has_gpus = false;
+  bool has_reserved = false;  // some of total is reserved to a role
+  std::map<std::pair<FrameworkId, RoleName>, Resources> allocations;
+};
+
+struct HierarchicalAllocator::RoleState {
+  RoleName name;
+  uint32_t slot = 0;
+  std::unique_ptr<DrfSorter<FrameworkId>> frameworks;
+  std::set<uint32_t> offerable;  // slots of the frameworks active in `frameworks`
+  std::vector<std::pair<uint32_t, uint64_t>> words;  // `offerable` as (word index, bits)
+  bool words_stale = false;
+};
+
+struct HierarchicalAllocator::QuotaState {
+  Quota quota;
+  ScalarQuantities guarantee;
+  ScalarQuantities limit;
+  ScalarQuantities consumed;  // what the role's subtree holds
+};
+
+namespace {
+
+int64_t sumOf(const Resources& resources, std::string_view name) {
+  int64_t sum = 0;
+  for (const auto& [key, entry] : resources.entries()) {
+    if (entry.kind == Resources::Kind::kScalar && entry.name == name) sum += entry.scalar.milli();
+  }
+  return sum;
+}
+
+bool hasReserved(const Resources& resources) {
+  for (const auto& [key, entry] : resources.entries()) {
+    if (entry.role != "*") return true;
+  }
+  return false;
+}
+
+void applyDelta(ScalarQuantities& into, const ScalarQuantities& delta, int sign) {
+  for (const auto& [name, value] : delta) {
+    int64_t& slot = into[name];
+    slot += sign * value;
+    if (slot == 0) into.erase(name);
+  }
+}
+
+// `resources` with every scalar named in `room` cut down so that, per name, the sum taken is at
+// most room[name] (consumed from `room`). With `unreserved_only`, reserved entries pass as is.
+Resources capScalars(const Resources& resources, ScalarQuantities room, bool unreserved_only) {
+  Resources out;
+  for (const auto& [key, entry] : resources.entries()) {
+    auto it = room.find(entry.name);
+    if (entry.kind != Resources::Kind::kScalar || it == room.end() ||
+        (unreserved_only && entry.role != "*")) {
+      (void)out.add(entry);
+      continue;
+    }
+    const int64_t take = std::clamp<int64_t>(entry.scalar.milli(), 0, std::max<int64_t>(0, it->second));
+    it->second -= take;
+    if (take == 0) continue;
+    Resources::Entry capped = entry;
+    capped.scalar = Scalar::fromMilli(take);
+    (void)out.add(capped);
+  }
+  return out;
+}
+
+// `resources` with every entry moved to reservation role `role`.
+Resources withRole(const Resources& resources, const std::string& role) {
+  Resources out;
+  for (const auto& [key, entry] : resources.entries()) {
+    Resources::Entry moved = entry;
+    moved.role = role;
+    (void)out.add(moved);
+  }
+  return out;
+}
+
+void setBit(std::vector<uint64_t>& bits, uint32_t index, bool value) {
+  const size_t word = index / 64;
+  if (word >= bits.size()) bits.resize(word + 1, 0);
+  const uint64_t bit = uint64_t{1} << (index % 64);
+  bits[word] = value ? (bits[word] | bit) : (bits[word] & ~bit);
+}
+
+bool testBit(const std::vector<uint64_t>& bits, uint32_t index) {
+  const size_t word = index / 64;
+  return word < bits.size() && ((bits[word] >> (index % 64)) & 1U) != 0;
+}
+
+}  // namespace
+
+HierarchicalAllocator::HierarchicalAllocator(const AllocatorOptions& options) : options_(options) {
+  for (const Resources& min : options_.min_allocatable) {
+    ScalarQuantities q = scalarQuantitiesOf(min);
+    if (!q.empty()) min_allocatable_.push_back(std::move(q));
+  }
+  role_sorter_.usePool(&role_pool_);
+}
+
+HierarchicalAllocator::~HierarchicalAllocator() = default;
 
 std::unique_ptr<Allocator> makeHierarchicalDrfAllocator(const AllocatorOptions& options) {
   return std::make_unique<HierarchicalAllocator>(options);
@@ -14,31 +132,90 @@ std::unique_ptr<Allocator> makeHierarchicalDrfAllocator(const AllocatorOptions& 
 // ---- bookkeeping --------------------------------------------------------------------------------
 
 bool HierarchicalAllocator::sufficient(const Resources& resources) const {
-  return !resources.empty() && (resources.scalar("cpus") >= options_.min_cpus ||
-                                resources.scalar("mem") >= options_.min_mem);
+  if (resources.empty()) return false;
+  if (min_allocatable_.empty()) {
+    return sumOf(resources, "cpus") >= options_.min_cpus.milli() ||
+           sumOf(resources, "mem") >= options_.min_mem.milli();
+  }
+  for (const ScalarQuantities& min : min_allocatable_) {
+    bool all = true;
+    for (const auto& [name, value] : min) all = all && sumOf(resources, name) >= value;
+    if (all) return true;
+  }
+  return false;
 }
 
-void HierarchicalAllocator::ensureRole(const RoleName& role) {
-  if (roles_.contains(role)) return;
-  RoleState state;
+void HierarchicalAllocator::changePool(const Resources& resources, int sign) {
+  const ScalarQuantities delta = scalarQuantitiesOf(resources);
+  if (delta.empty()) return;
+  applyDelta(framework_pool_.quantities, delta, sign);
+  applyDelta(role_pool_.quantities, delta, sign);
+  ++framework_pool_.version;
+  ++role_pool_.version;
+}
+
+HierarchicalAllocator::RoleState& HierarchicalAllocator::ensureRole(const RoleName& role) {
+  auto it = roles_.find(role);
+  if (it != roles_.end()) return it->second;
+  RoleState& state = roles_[role];
+  state.name = role;
   state.frameworks = std::make_unique<DrfSorter<FrameworkId>>();
-  for (const auto& [id, agent] : agents_) state.frameworks->addTotal(id, agent.total);
-  roles_.emplace(role, std::move(state));
+  state.frameworks->usePool(&framework_pool_);
+  if (free_role_slots_.empty()) {
+    state.slot = static_cast<uint32_t>(role_by_slot_.size());
+    role_by_slot_.push_back(&state);
+  } else {
+    state.slot = free_role_slots_.back();
+    free_role_slots_.pop_back();
+    role_by_slot_[state.slot] = &state;
+  }
   role_sorter_.addClient(role);
+  role_sorter_.setTag(role, state.slot);
   role_sorter_.activate(role);
+  return state;
 }
 
 void HierarchicalAllocator::dropRoleIfUnused(const RoleName& role) {
   auto it = roles_.find(role);
   if (it == roles_.end() || it->second.frameworks->count() > 0) return;
+  role_by_slot_[it->second.slot] = nullptr;
+  free_role_slots_.push_back(it->second.slot);
   roles_.erase(it);
   role_sorter_.removeClient(role);
 }
 
+HierarchicalAllocator::FrameworkState& HierarchicalAllocator::frameworkEntry(
+    const FrameworkId& id) {
+  auto [it, inserted] = frameworks_.try_emplace(id);
+  if (inserted) {
+    if (free_framework_slots_.empty()) {
+      it->second.slot = static_cast<uint32_t>(framework_by_slot_.size());
+      framework_by_slot_.push_back(&it->first);
+    } else {
+      it->second.slot = free_framework_slots_.back();
+      free_framework_slots_.pop_back();
+      framework_by_slot_[it->second.slot] = &it->first;
+    }
+  }
+  return it->second;
+}
+
+void HierarchicalAllocator::eraseFramework(const FrameworkId& id) {
+  auto it = frameworks_.find(id);
+  if (it == frameworks_.end()) return;
+  const uint32_t slot = it->second.slot;
+  filters_.clearFramework(slot);
+  setBit(gpu_capable_, slot, false);
+  framework_by_slot_[slot] = nullptr;
+  free_framework_slots_.push_back(slot);
+  frameworks_.erase(it);
+}
+
 void HierarchicalAllocator::joinRole(const FrameworkId& id, FrameworkState& framework,
                                      const RoleName& role) {
-  ensureRole(role);
-  roles_.at(role).frameworks->addClient(id);
+  RoleState& state = ensureRole(role);
+  state.frameworks->addClient(id);
+  state.frameworks->setTag(id, framework.slot);
   framework.roles.insert(role);
 }
 
@@ -50,6 +227,7 @@ void HierarchicalAllocator::leaveRoleIfIdle(const FrameworkId& id, FrameworkStat
   if (it == roles_.end()) return;
   if (!it->second.frameworks->allocation(id).empty()) return;
   it->second.frameworks->removeClient(id);
+  if (it->second.offerable.erase(framework.slot) > 0) { it->second.words_stale = true; offerable_any_stale_ = true; }
   framework.roles.erase(role);
   dropRoleIfUnused(role);
 }
@@ -58,11 +236,13 @@ void HierarchicalAllocator::updateActivation(const FrameworkId& id,
                                              const FrameworkState& framework) {
   const bool offerable = framework.registered && framework.active && !framework.suppressed;
   for (const RoleName& role : framework.roles) {
-    DrfSorter<FrameworkId>& sorter = *roles_.at(role).frameworks;
+    RoleState& state = roles_.at(role);
     if (offerable && framework.subscribed.contains(role)) {
-      sorter.activate(id);
+      state.frameworks->activate(id);
+      if (state.offerable.insert(framework.slot).second) { state.words_stale = true; offerable_any_stale_ = true; }
     } else {
-      sorter.deactivate(id);
+      state.frameworks->deactivate(id);
+      if (state.offerable.erase(framework.slot) > 0) { state.words_stale = true; offerable_any_stale_ = true; }
     }
   }
 }
@@ -70,7 +250,18 @@ void HierarchicalAllocator::updateActivation(const FrameworkId& id,
 void HierarchicalAllocator::forgetIfPlaceholder(const FrameworkId& id) {
   auto it = frameworks_.find(id);
   if (it == frameworks_.end() || it->second.registered || !it->second.roles.empty()) return;
-  frameworks_.erase(it);
+  eraseFramework(id);
+}
+
+void HierarchicalAllocator::accountQuota(const RoleName& role, const Resources& resources,
+                                         int sign) {
+  if (quotas_.empty()) return;
+  ScalarQuantities delta;
+  for (auto& [quota_role, quota] : quotas_) {
+    if (!roleIsWithin(role.value(), quota_role.value())) continue;
+    if (delta.empty()) delta = scalarQuantitiesOf(resources);
+    applyDelta(quota.consumed, delta, sign);
+  }
 }
 
 void HierarchicalAllocator::grant(const FrameworkId& framework, const RoleName& role,
@@ -80,6 +271,7 @@ void HierarchicalAllocator::grant(const FrameworkId& framework, const RoleName& 
   state.allocations[{framework, role}] += resources;
   role_sorter_.allocated(role, agent, resources);
   roles_.at(role).frameworks->allocated(framework, agent, resources);
+  accountQuota(role, resources, +1);
 }
 
 void HierarchicalAllocator::release(const FrameworkId& framework, const RoleName& role,
@@ -94,6 +286,7 @@ void HierarchicalAllocator::release(const FrameworkId& framework, const RoleName
   state.free += part;
   role_sorter_.unallocated(role, agent, part);
   roles_.at(role).frameworks->unallocated(framework, agent, part);
+  accountQuota(role, part, -1);
 }
 
 // ---- agents -------------------------------------------------------------------------------------
@@ -102,16 +295,23 @@ void HierarchicalAllocator::addAgent(const AgentId& agent, const Resources& tota
                                      const std::vector<UsedResources>& used) {
   if (agents_.contains(agent)) removeAgent(agent);
   AgentState state;
+  if (free_agent_slots_.empty()) {
+    state.slot = next_agent_slot_++;
+  } else {
+    state.slot = free_agent_slots_.back();
+    free_agent_slots_.pop_back();
+  }
   state.total = total;
   state.free = total;
+  state.has_gpus = sumOf(total, "gpus") > 0;
+  state.has_reserved = hasReserved(total);
   agents_.emplace(agent, std::move(state));
-  role_sorter_.addTotal(agent, total);
-  for (auto& [role, role_state] : roles_) role_state.frameworks->addTotal(agent, total);
+  changePool(total, +1);
 
   for (const UsedResources& use : used) {
     const Resources part = agents_.at(agent).free.intersection(use.resources);
     if (part.empty()) continue;
-    FrameworkState& framework = frameworks_.try_emplace(use.framework).first->second;
+    FrameworkState& framework = frameworkEntry(use.framework);
     if (!framework.roles.contains(use.role)) {
       joinRole(use.framework, framework, use.role);
       updateActivation(use.framework, framework);
@@ -132,11 +332,10 @@ void HierarchicalAllocator::removeAgent(const AgentId& agent) {
     leaveRoleIfIdle(framework, fw->second, role);
     forgetIfPlaceholder(framework);
   }
-  role_sorter_.removeTotal(agent, it->second.total);
-  for (auto& [role, role_state] : roles_)
-    role_state.frameworks->removeTotal(agent, it->second.total);
-  for (auto& [id, framework] : frameworks_) framework.refused_until.erase(agent);
-  agents_.erase(agent);
+  changePool(it->second.total, -1);
+  filters_.clearAgent(it->second.slot);
+  free_agent_slots_.push_back(it->second.slot);
+  agents_.erase(it);
 }
 
 void HierarchicalAllocator::setAgentActive(const AgentId& agent, bool active) {
@@ -147,11 +346,12 @@ void HierarchicalAllocator::setAgentActive(const AgentId& agent, bool active) {
 
 void HierarchicalAllocator::addFramework(const FrameworkId& framework,
                                          const FrameworkCapabilities& caps) {
-  FrameworkState& state = frameworks_[framework];
+  FrameworkState& state = frameworkEntry(framework);
   state.caps = caps;
   state.subscribed = std::set<RoleName>(caps.roles.begin(), caps.roles.end());
   state.registered = true;
   state.active = true;
+  setBit(gpu_capable_, state.slot, caps.gpu_resources);
   for (const RoleName& role : state.subscribed) {
     if (!state.roles.contains(role)) joinRole(framework, state, role);
   }
@@ -164,13 +364,14 @@ void HierarchicalAllocator::removeFramework(const FrameworkId& framework) {
   auto it = frameworks_.find(framework);
   if (it == frameworks_.end()) return;
   for (const RoleName& role : it->second.roles) {
-    DrfSorter<FrameworkId>& sorter = *roles_.at(role).frameworks;
-    const auto held = sorter.allocation(framework);  // copy: release() edits the original
+    RoleState& state = roles_.at(role);
+    const auto held = state.frameworks->allocation(framework);  // copy: release() edits it
     for (const auto& [agent, resources] : held) release(framework, role, agent, resources);
-    sorter.removeClient(framework);
+    state.frameworks->removeClient(framework);
+    if (state.offerable.erase(it->second.slot) > 0) { state.words_stale = true; offerable_any_stale_ = true; }
     dropRoleIfUnused(role);
   }
-  frameworks_.erase(it);
+  eraseFramework(framework);
 }
 
 void HierarchicalAllocator::setFrameworkActive(const FrameworkId& framework, bool active) {
@@ -191,12 +392,14 @@ void HierarchicalAllocator::revive(const FrameworkId& framework) {
   auto it = frameworks_.find(framework);
   if (it == frameworks_.end()) return;
   it->second.suppressed = false;
-  it->second.refused_until.clear();
+  filters_.clearFramework(it->second.slot);
   updateActivation(framework, it->second);
 }
 
 void HierarchicalAllocator::setWeight(const RoleName& role, double weight) {
-  role_sorter_.updateWeight(role, weight);  // the sorter ignores invalid weights
+  if (!std::isfinite(weight) || weight <= 0.0) return;
+  weights_[role] = weight;
+  role_sorter_.updateWeight(role, weight);
 }
 
 // ---- resources coming back ----------------------------------------------------------------------
@@ -221,50 +424,325 @@ void HierarchicalAllocator::recoverResources(const FrameworkId& framework, const
   }
 
   if (refuse_for && *refuse_for > Duration::zero()) {
-    TimePoint& until = fw->second.refused_until[agent];
-    until = std::max(until, now + *refuse_for);
+    filters_.refuse(fw->second.slot, ag->second.slot, now + *refuse_for);
   }
   forgetIfPlaceholder(framework);
 }
 
 // ---- the allocation cycle -----------------------------------------------------------------------
 
-bool HierarchicalAllocator::eligible(const FrameworkId& id, const AgentId& agent,
-                                     bool agent_has_gpus, TimePoint now) const {
-  const FrameworkState& framework = frameworks_.at(id);
-  if (agent_has_gpus && !framework.caps.gpu_resources) return false;
-  auto filter = framework.refused_until.find(agent);
-  return filter == framework.refused_until.end() || now >= filter->second;
+void HierarchicalAllocator::refreshRoleOrder() {
+  if (role_sorter_.changes() == role_order_changes_) return;
+  role_order_.clear();
+  role_sorter_.forEachTagInOrder([this](uint32_t slot) {
+    role_order_.push_back(role_by_slot_[slot]);
+    return true;
+  });
+  role_order_changes_ = role_sorter_.changes();
+}
+
+bool HierarchicalAllocator::anyEligible(RoleState& role, const AgentState& agent) const {
+  if (role.words_stale) {
+    role.words.clear();
+    for (uint32_t slot : role.offerable) {
+      const uint32_t word = slot / 64;
+      if (role.words.empty() || role.words.back().first != word) role.words.emplace_back(word, 0);
+      role.words.back().second |= uint64_t{1} << (slot % 64);
+    }
+    role.words_stale = false;
+  }
+  for (const auto& [word, bits] : role.words) {
+    uint64_t wanting = bits & ~filters_.word(agent.slot, word);
+    if (agent.has_gpus) wanting &= word < gpu_capable_.size() ? gpu_capable_[word] : 0;
+    if (wanting != 0) return true;
+  }
+  return false;
+}
+
+const FrameworkId* HierarchicalAllocator::chooseFramework(RoleState& role,
+                                                          const AgentState& agent) const {
+  const FrameworkId* chosen = nullptr;
+  role.frameworks->forEachTagInOrder([&](uint32_t slot) {
+    if (filters_.refused(slot, agent.slot)) return true;
+    if (agent.has_gpus && !testBit(gpu_capable_, slot)) return true;
+    chosen = framework_by_slot_[slot];
+    return false;
+  });
+  return chosen;
+}
+
+// True when some offerable framework, in any role, is not filtered on the agent: one pass over
+// a bitset lets the all-declining case skip an agent without looking at its roles.
+bool HierarchicalAllocator::anyoneWants(const AgentState& agent) {
+  if (offerable_any_stale_) {
+    offerable_any_.assign(framework_by_slot_.size() / 64 + 1, 0);
+    for (const auto& [name, role] : roles_) {
+      for (uint32_t slot : role.offerable) setBit(offerable_any_, slot, true);
+    }
+    offerable_any_stale_ = false;
+  }
+  for (size_t word = 0; word < offerable_any_.size(); ++word) {
+    uint64_t wanting = offerable_any_[word] & ~filters_.word(agent.slot, word);
+    if (agent.has_gpus) wanting &= word < gpu_capable_.size() ? gpu_capable_[word] : 0;
+    if (wanting != 0) return true;
+  }
+  return false;
+}
+
+void HierarchicalAllocator::allocateStage(Stage stage, std::vector<OfferGrant>& grants) {
+  const bool with_quota = !quotas_.empty();
+  for (auto& [agent_id, agent] : agents_) {
+    if (!agent.active || agent.free.empty() || !anyoneWants(agent)) continue;
+    // Roles in DRF order, as it stands when this agent's turn comes (a grant re-sorts).
+    // role_order_ is only rebuilt here, so grants below cannot change it under the loop.
+    refreshRoleOrder();
+    for (RoleState* role : role_order_) {
+      if (role->offerable.empty() || !anyEligible(*role, agent)) continue;
+      if (stage == Stage::kGuarantees && unmetGuaranteeOver(role->name) == nullptr) continue;
+      Resources offer =
+          agent.has_reserved ? agent.free.allocatableTo(role->name.value()) : agent.free;
+      if (with_quota) {
+        if (atLimit(role->name)) continue;
+        offer = applyQuota(stage, role->name, std::move(offer));
+      }
+      if (!sufficient(offer)) continue;
+      const FrameworkId* chosen = chooseFramework(*role, agent);
+      if (chosen == nullptr) continue;
+      grant(*chosen, role->name, agent_id, offer);
+      if (with_quota && stage == Stage::kEveryone &&
+          unmetGuaranteeOver(role->name) == nullptr) {
+        // Not applyDelta: a spare of zero must stay (it means "nothing more to take").
+        for (const auto& [name, value] : scalarQuantitiesOf(offer.unreserved())) {
+          if (auto it = headroom_spare_.find(name); it != headroom_spare_.end()) {
+            it->second -= value;
+          }
+        }
+      }
+      grants.push_back(OfferGrant{*chosen, agent_id, role->name, std::move(offer)});
+      if (agent.free.empty()) break;
+    }
+  }
 }
 
 std::vector<OfferGrant> HierarchicalAllocator::allocate(TimePoint now) {
   // Expired decline filters go first, so they cannot pile up.
-  for (auto& [id, framework] : frameworks_) {
-    std::erase_if(framework.refused_until, [now](const auto& kv) { return now >= kv.second; });
-  }
-
+  filters_.expire(now);
   std::vector<OfferGrant> grants;
-  for (auto& [agent_id, agent] : agents_) {
-    if (!agent.active || agent.free.empty()) continue;
-    const bool has_gpus = agent.total.scalar("gpus") > Scalar{};
-    // Roles in DRF order. After a role takes the agent's unreserved resources, the later roles
-    // can only receive what is reserved to them, so one order per agent suffices.
-    for (const RoleName& role : role_sorter_.sort()) {
-      const Resources offer = agent.free.allocatableTo(role.value());
-      if (!sufficient(offer)) continue;
-      std::optional<FrameworkId> chosen;
-      roles_.at(role).frameworks->forEachInOrder([&](const FrameworkId& id) {
-        if (!eligible(id, agent_id, has_gpus, now)) return true;
-        chosen = id;
-        return false;
-      });
-      if (!chosen) continue;
-      grant(*chosen, role, agent_id, offer);
-      grants.push_back(OfferGrant{*chosen, agent_id, role, offer});
-      if (agent.free.empty()) break;
+  if (!quotas_.empty()) {
+    allocateStage(Stage::kGuarantees, grants);
+    computeHeadroom();
+  }
+  allocateStage(Stage::kEveryone, grants);
+  return grants;
+}
+
+// ---- quota --------------------------------------------------------------------------------------
+
+const HierarchicalAllocator::QuotaState* HierarchicalAllocator::unmetGuaranteeOver(
+    const RoleName& role) const {
+  const QuotaState* deepest = nullptr;
+  size_t depth = 0;
+  for (const auto& [quota_role, quota] : quotas_) {
+    if (!roleIsWithin(role.value(), quota_role.value())) continue;
+    bool unmet = false;
+    for (const auto& [name, value] : quota.guarantee) {
+      auto it = quota.consumed.find(name);
+      unmet = unmet || (it == quota.consumed.end() ? 0 : it->second) < value;
+    }
+    if (unmet && (deepest == nullptr || quota_role.value().size() > depth)) {
+      deepest = &quota;
+      depth = quota_role.value().size();
     }
   }
-  return grants;
+  return deepest;
+}
+
+// A role (or a role above it) that holds all its limit of some resource is offered nothing:
+// an offer without that resource would only be declined, and would block other roles.
+bool HierarchicalAllocator::atLimit(const RoleName& role) const {
+  for (const auto& [quota_role, quota] : quotas_) {
+    if (!roleIsWithin(role.value(), quota_role.value())) continue;
+    for (const auto& [name, limit] : quota.limit) {
+      auto used = quota.consumed.find(name);
+      if ((used == quota.consumed.end() ? 0 : used->second) >= limit) return true;
+    }
+  }
+  return false;
+}
+
+Resources HierarchicalAllocator::applyQuota(Stage stage, const RoleName& role,
+                                            Resources offer) const {
+  // Limits of the role and of every role above it.
+  ScalarQuantities room;
+  for (const auto& [quota_role, quota] : quotas_) {
+    if (!roleIsWithin(role.value(), quota_role.value())) continue;
+    for (const auto& [name, limit] : quota.limit) {
+      auto used = quota.consumed.find(name);
+      const int64_t left = limit - (used == quota.consumed.end() ? 0 : used->second);
+      auto [it, inserted] = room.emplace(name, left);
+      if (!inserted) it->second = std::min(it->second, left);
+    }
+  }
+  if (!room.empty()) offer = capScalars(offer, room, false);
+
+  // Stage 1 offers whole agents (within limits) while the guarantee is unmet: capping each
+  // resource at what is still missing would leave offers of one resource without the others.
+  const QuotaState* unmet = unmetGuaranteeOver(role);
+  if (stage == Stage::kGuarantees) {
+    return offer;
+  } else if (stage == Stage::kEveryone && unmet == nullptr && !headroom_spare_.empty()) {
+    // Offering this agent would eat into what the unmet guarantees need: hold the whole agent
+    // back (cutting single resources out would leave fragments nobody can use).
+    for (const auto& [name, spare] : headroom_spare_) {
+      int64_t unreserved = 0;
+      for (const auto& [key, entry] : offer.entries()) {
+        if (entry.kind == Resources::Kind::kScalar && entry.role == "*" && entry.name == name) {
+          unreserved += entry.scalar.milli();
+        }
+      }
+      if (unreserved > 0 && unreserved > spare) return Resources{};
+    }
+  }
+  return offer;
+}
+
+// Unreserved quantities others may take in stage 2: what is free on active agents minus what the
+// unmet guarantees still need.
+void HierarchicalAllocator::computeHeadroom() {
+  ScalarQuantities needed;
+  for (const auto& [role, quota] : quotas_) {
+    for (const auto& [name, value] : quota.guarantee) {
+      auto used = quota.consumed.find(name);
+      const int64_t missing = value - (used == quota.consumed.end() ? 0 : used->second);
+      if (missing > 0) needed[name] += missing;
+    }
+  }
+  headroom_spare_.clear();
+  if (needed.empty()) return;
+  for (const auto& [name, value] : needed) headroom_spare_[name] = -value;
+  for (const auto& [id, agent] : agents_) {
+    if (!agent.active) continue;
+    for (const auto& [key, entry] : agent.free.entries()) {
+      if (entry.kind != Resources::Kind::kScalar || entry.role != "*") continue;
+      auto it = headroom_spare_.find(entry.name);
+      if (it != headroom_spare_.end()) it->second += entry.scalar.milli();
+    }
+  }
+}
+
+absl::Status HierarchicalAllocator::setQuota(const RoleName& role, const Quota& quota) {
+  if (absl::Status s = validateQuota(role.value(), quota); !s.ok()) return s;
+  QuotaState state;
+  state.quota = quota;
+  state.guarantee = scalarQuantitiesOf(quota.guarantee);
+  state.limit = scalarQuantitiesOf(quota.limit);
+  for (const auto& [id, agent] : agents_) {
+    for (const auto& [key, resources] : agent.allocations) {
+      if (roleIsWithin(key.second.value(), role.value())) {
+        applyDelta(state.consumed, scalarQuantitiesOf(resources), +1);
+      }
+    }
+  }
+  quotas_[role] = std::move(state);
+  return absl::OkStatus();
+}
+
+void HierarchicalAllocator::removeQuota(const RoleName& role) { quotas_.erase(role); }
+
+std::map<RoleName, Quota> HierarchicalAllocator::quotas() const {
+  std::map<RoleName, Quota> out;
+  for (const auto& [role, state] : quotas_) out.emplace(role, state.quota);
+  return out;
+}
+
+ScalarQuantities HierarchicalAllocator::roleAllocation(const RoleName& role) const {
+  ScalarQuantities out;
+  for (const auto& [id, agent] : agents_) {
+    for (const auto& [key, resources] : agent.allocations) {
+      if (roleIsWithin(key.second.value(), role.value())) {
+        applyDelta(out, scalarQuantitiesOf(resources), +1);
+      }
+    }
+  }
+  return out;
+}
+
+// ---- dynamic reservations -----------------------------------------------------------------------
+
+absl::Status HierarchicalAllocator::reserve(const AgentId& agent, const Resources& resources,
+                                            const RoleName& role,
+                                            const std::optional<FrameworkId>& holder) {
+  auto ag = agents_.find(agent);
+  if (ag == agents_.end()) {
+    return absl::NotFoundError(absl::StrCat("reserve: unknown agent '", agent.value(), "'"));
+  }
+  if (role.empty() || role.value() == "*") {
+    return absl::InvalidArgumentError("reserve: name the role to reserve for (not '*')");
+  }
+  if (resources.empty() || resources.unreserved() != resources) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "reserve: resources '", resources.toString(), "' must be non-empty and unreserved"));
+  }
+  AgentState& state = ag->second;
+  const Resources reserved = withRole(resources, role.value());
+  if (holder) {
+    auto held = state.allocations.find({*holder, role});
+    if (held == state.allocations.end() || !held->second.contains(resources)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "reserve: framework '", holder->value(), "' does not hold '", resources.toString(),
+          "' for role '", role.value(), "' on agent '", agent.value(), "'"));
+    }
+    release(*holder, role, agent, resources);
+  } else if (!state.free.contains(resources)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("reserve: '", resources.toString(), "' is not free on agent '",
+                     agent.value(), "' (free: '", state.free.toString(), "')"));
+  }
+  state.total -= resources;
+  state.total += reserved;
+  state.free -= resources;
+  state.free += reserved;
+  state.has_reserved = true;
+  if (holder) grant(*holder, role, agent, reserved);
+  return absl::OkStatus();
+}
+
+absl::Status HierarchicalAllocator::unreserve(const AgentId& agent, const Resources& resources,
+                                              const std::optional<FrameworkId>& holder) {
+  auto ag = agents_.find(agent);
+  if (ag == agents_.end()) {
+    return absl::NotFoundError(absl::StrCat("unreserve: unknown agent '", agent.value(), "'"));
+  }
+  std::set<std::string> roles;
+  for (const auto& [key, entry] : resources.entries()) roles.insert(entry.role);
+  if (resources.empty() || roles.size() != 1 || *roles.begin() == "*") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unreserve: resources '", resources.toString(),
+                     "' must be non-empty and reserved to exactly one role"));
+  }
+  const RoleName role(*roles.begin());
+  AgentState& state = ag->second;
+  const Resources unreserved = withRole(resources, "*");
+  if (holder) {
+    auto held = state.allocations.find({*holder, role});
+    if (held == state.allocations.end() || !held->second.contains(resources)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "unreserve: framework '", holder->value(), "' does not hold '", resources.toString(),
+          "' on agent '", agent.value(), "'"));
+    }
+    release(*holder, role, agent, resources);
+  } else if (!state.free.contains(resources)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("unreserve: '", resources.toString(), "' is not free on agent '",
+                     agent.value(), "' (free: '", state.free.toString(), "')"));
+  }
+  state.total -= resources;
+  state.total += unreserved;
+  state.free -= resources;
+  state.free += unreserved;
+  state.has_reserved = hasReserved(state.total);
+  if (holder) grant(*holder, role, agent, unreserved);
+  return absl::OkStatus();
 }
 
 // ---- views --------------------------------------------------------------------------------------
@@ -298,6 +776,11 @@ Resources HierarchicalAllocator::allocatedResources() const {
 Resources HierarchicalAllocator::available(const AgentId& agent) const {
   auto it = agents_.find(agent);
   return it == agents_.end() ? Resources{} : it->second.free;
+}
+
+Resources HierarchicalAllocator::agentTotal(const AgentId& agent) const {
+  auto it = agents_.find(agent);
+  return it == agents_.end() ? Resources{} : it->second.total;
 }
 
 double HierarchicalAllocator::frameworkShare(const FrameworkId& framework,

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/log/logger.h"
 #include "common/wire/wire_convert.h"
 
@@ -295,6 +296,14 @@ v1::AgentMessage AgentLoop::registration() const {
 
 void AgentLoop::connectLoop() {
   double backoff = 0.2;
+  // --master may list several masters; a standby names the leader in its answer.
+  std::vector<std::string> masters;
+  for (absl::string_view m : absl::StrSplit(options_.master, ',', absl::SkipWhitespace())) {
+    masters.emplace_back(m);
+  }
+  if (masters.empty()) masters.push_back(options_.master);
+  size_t index = 0;
+  std::string target = masters[0];
   while (true) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -308,7 +317,7 @@ void AgentLoop::connectLoop() {
     }
     // A fresh channel per attempt: a channel that failed its handshakes can stay in backoff
     // long after the master is back.
-    auto stub = v1::AgentRegistry::NewStub(tls::makeChannel(options_.master, creds_));
+    auto stub = v1::AgentRegistry::NewStub(tls::makeChannel(target, creds_));
     auto stream = stub->Connect(&ctx);
     // Build the registration on the loop thread, where the task table lives.
     auto promise = std::make_shared<std::promise<v1::AgentMessage>>();
@@ -325,10 +334,12 @@ void AgentLoop::connectLoop() {
             if (sink->closed()) break;
             continue;
           }
-          if (!stream->Write(*m)) break;
+          if (!stream->Write(*m)) {
+            ctx.TryCancel();  // wakes the reader; the stream is broken
+            break;
+          }
         }
         sink->close();
-        ctx.TryCancel();
       });
       v1::MasterMessage message;
       while (stream->Read(&message)) {
@@ -343,6 +354,15 @@ void AgentLoop::connectLoop() {
       std::lock_guard<std::mutex> lock(mu_);
       stream_ctx_ = nullptr;
     }
+    const std::string failed_master = target;
+    auto redirect = ctx.GetServerTrailingMetadata().find("orch-leader");
+    if (redirect != ctx.GetServerTrailingMetadata().end() && !redirect->second.empty()) {
+      target = std::string(redirect->second.data(), redirect->second.size());
+      backoff = 0.05;  // the leader is known: go there at once
+    } else {
+      index = (index + 1) % masters.size();
+      target = masters[index];
+    }
     post([this, sink] {
       if (sink_ == sink) sink_.reset();
     });
@@ -351,14 +371,15 @@ void AgentLoop::connectLoop() {
       std::unique_lock<std::mutex> lock(mu_);
       if (stopping_) return;
       orch::log::logWarn("disconnected from master",
-                         {{"master", options_.master},
+                         {{"master", failed_master},
+                          {"next", target},
                           {"error", status.error_message()},
                           {"code", static_cast<int>(status.error_code())},
                           {"retry_in_s", backoff}});
       cv_.wait_for(lock, std::chrono::duration<double>(backoff), [&] { return stopping_; });
       if (stopping_) return;
     }
-    backoff = std::min(backoff * 2, 5.0);
+    backoff = std::min(backoff * 2, 2.0);
   }
 }
 
@@ -381,7 +402,7 @@ void AgentLoop::onMasterMessage(const v1::MasterMessage& message, const std::sha
     }
     sink_ = sink;
     connected_ = true;
-    orch::log::logInfo("registered with master", {{"agent_id", id}, {"master", options_.master}});
+    orch::log::logInfo("registered with master", {{"agent_id", id}});
     for (const auto& [task_id, task] : tasks_) {
       for (const auto& status : task.unacknowledged()) {
         v1::AgentMessage m;

@@ -36,7 +36,13 @@ absl::StatusOr<Response> OperatorClient::unary(
       return response;
     }
     last = fromGrpcStatus(status, masterLabel(endpoint.address));
-    // Only an unreachable master is worth trying the next one for; any answer is final.
+    // A channel in backoff after failed connects can stay failed long after the master is
+    // back (it was down, or not yet listening): the next call gets a fresh one.
+    if (endpoint.channel->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE) {
+      masters_->renew(endpoint.address);
+    }
+    // Only an unreachable master (or a standby) is worth trying the next one for; any other
+    // answer is final.
     if (!isTransportFailure(last)) return last;
   }
   return last;

@@ -98,6 +98,9 @@ void SchedulerSession::readLoop(v1::FrameworkInfo info) {
       break;
     }
     last = fromGrpcStatus(finish, masterLabel(endpoint.address));
+    if (endpoint.channel->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE) {
+      masters_->renew(endpoint.address);  // see OperatorClient::unary
+    }
     // Try the next master only when this one could not be reached at all.
     if (got_any || !isTransportFailure(last)) break;
   }

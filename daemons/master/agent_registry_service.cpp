@@ -34,6 +34,7 @@ absl::StatusOr<core::AgentDescription> describe(const v1::AgentInfo& info) {
 
 grpc::Status AgentRegistryService::Connect(
     grpc::ServerContext* ctx, grpc::ServerReaderWriter<v1::MasterMessage, v1::AgentMessage>* stream) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   const std::string role = tls::peerRole(*ctx);
   if (role != "agent" && role != "master") {
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,

@@ -1,6 +1,7 @@
 // The AgentRegistry gRPC service: one bidirectional stream per connected agent.
 #pragma once
 
+#include "master/leadership.h"
 #include "master/master_loop.h"
 #include "orchestrator/v1/agent.grpc.pb.h"
 
@@ -8,7 +9,8 @@ namespace orch::master {
 
 class AgentRegistryService final : public orchestrator::v1::AgentRegistry::Service {
  public:
-  explicit AgentRegistryService(MasterLoop& loop) : loop_(loop) {}
+  AgentRegistryService(MasterLoop& loop, const Leadership& leadership)
+      : loop_(loop), leadership_(leadership) {}
 
   grpc::Status Connect(
       grpc::ServerContext* ctx,
@@ -17,6 +19,7 @@ class AgentRegistryService final : public orchestrator::v1::AgentRegistry::Servi
 
  private:
   MasterLoop& loop_;
+  const Leadership& leadership_;
 };
 
 }  // namespace orch::master

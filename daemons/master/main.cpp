@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <random>
 #include <thread>
 
@@ -14,6 +15,8 @@
 #include "common/metrics/metrics_registry.h"
 #include "common/tls/grpc_tls.h"
 #include "master/agent_registry_service.h"
+#include "master/leader_contender.h"
+#include "master/leadership.h"
 #include "master/master_loop.h"
 #include "master/operator_service.h"
 #include "master/scheduler_service.h"
@@ -41,6 +44,9 @@ int main(int argc, char** argv) {
   double heartbeat = 1.0;
   int missed = 5;
   double offer_timeout = 10;
+  std::string zk;
+  double zk_session_timeout = 2.0;
+  std::string advertise;
   app.add_option("--listen", listen, "gRPC address host:port")->capture_default_str();
   app.add_option("--http", http, "HTTP address for /metrics and /health (empty: off)")
       ->capture_default_str();
@@ -54,6 +60,12 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(1, 100));
   app.add_option("--offer-timeout", offer_timeout, "seconds before an unanswered offer is rescinded")
       ->capture_default_str()->check(CLI::Range(0.1, 3600.0));
+  app.add_option("--zk", zk,
+                 "ZooKeeper for leader election among masters, e.g. zk://h1:2181,h2:2181/orchestrator "
+                 "(without it this master leads alone)");
+  app.add_option("--zk-session-timeout", zk_session_timeout, "seconds; a dead leader is replaced after about this long")
+      ->capture_default_str()->check(CLI::Range(0.5, 60.0));
+  app.add_option("--advertise", advertise, "address other masters and clients use to reach --listen");
   app.add_option("--log-level", log_level)->capture_default_str();
   app.add_option("--log-file", log_file);
   CLI11_PARSE(app, argc, argv);
@@ -85,9 +97,30 @@ int main(int argc, char** argv) {
 
   orch::metrics::MetricsRegistry metrics;
   orch::master::MasterLoop loop(options, metrics);
-  orch::master::SchedulerService scheduler(loop);
-  orch::master::AgentRegistryService registry(loop);
-  orch::master::OperatorService operator_service(loop, metrics);
+  if (advertise.empty()) advertise = listen;
+  std::atomic<bool> lost_leadership{false};
+  std::unique_ptr<orch::master::Leadership> leadership;
+  orch::master::LeaderContender* contender = nullptr;
+  if (zk.empty()) {
+    leadership = std::make_unique<orch::master::SoleLeader>(advertise);
+  } else {
+    auto c = std::make_unique<orch::master::LeaderContender>(
+        orch::master::LeaderContender::Options{zk, static_cast<int>(zk_session_timeout * 1000),
+                                               advertise, options.master_id},
+        [] {},
+        [&lost_leadership](const std::string& why) {
+          // Its state may be stale from this moment: stop serving; a supervisor restarts us.
+          fprintf(stderr, "orch-master: leaving: %s\n", why.c_str());
+          lost_leadership = true;
+          kill(getpid(), SIGTERM);
+        });
+    contender = c.get();
+    leadership = std::move(c);
+  }
+  loop.setElectedProbe([&leadership] { return leadership->isLeader(); });
+  orch::master::SchedulerService scheduler(loop, *leadership);
+  orch::master::AgentRegistryService registry(loop, *leadership);
+  orch::master::OperatorService operator_service(loop, metrics, *leadership);
 
   grpc::ServerBuilder builder;
   int bound_port = 0;
@@ -105,6 +138,16 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (contender) {
+    // Serve (as a standby, redirecting) before contending, so a new leader is reachable at once.
+    if (auto s = contender->start(); !s.ok()) {
+      fprintf(stderr, "orch-master: %s\n", std::string(s.message()).c_str());
+      server->Shutdown();
+      loop.stop();
+      return 1;
+    }
+  }
+
   std::unique_ptr<orch::metrics::HttpEndpoint> endpoint;
   if (!http.empty()) {
     auto colon = http.rfind(':');
@@ -114,12 +157,16 @@ int main(int argc, char** argv) {
     }
     endpoint = std::make_unique<orch::metrics::HttpEndpoint>(
         http.substr(0, colon), std::stoi(http.substr(colon + 1)), metrics);
-    endpoint->setHealthCheck([&loop] {
+    endpoint->setHealthCheck([&loop, &leadership] {
       orch::metrics::HealthReport report;
       auto agents = loop.call([](orch::core::MasterEngine& e, orch::core::TimePoint) {
         return e.agents().size();
       });
-      report.body = {{"status", "ok"}, {"role", "leader"}, {"agents", agents}};
+      const bool leads = leadership->isLeader();
+      report.body = {{"status", "ok"},
+                     {"role", leads ? "leader" : "standby"},
+                     {"leader", leadership->leaderAddress()},
+                     {"agents", agents}};
       return report;
     });
     auto started = endpoint->start();
@@ -141,8 +188,9 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   orch::log::logInfo("master stopping", {{"signal", sig}});
   if (endpoint) endpoint->stop();
+  if (contender) contender->stop();
   loop.stop();  // closes every stream so handlers return
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   orch::log::flushLogs();
-  return 0;
+  return lost_leadership ? 1 : 0;
 }

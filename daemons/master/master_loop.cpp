@@ -369,7 +369,7 @@ void MasterLoop::updateGauges() {
   const auto& counters = engine_.counters();
   metrics_.gauge("mesos_master_uptime_secs", "Seconds since the master started")
       .set(wire::toUnixSeconds(wire::steadyNow()) - start_time_);
-  metrics_.gauge("mesos_master_elected", "1 when this master is the leader").set(1);
+  metrics_.gauge("mesos_master_elected", "1 when this master is the leader").set(elected_() ? 1 : 0);
   uint64_t running = 0, staging = 0, unreachable = 0;
   for (const auto& [key, task] : engine_.tasks()) {
     if (task.state == core::TaskState::kRunning) running++;

@@ -68,6 +68,8 @@ class MasterLoop {
                                           const core::TaskRecord& task) const;
 
   const core::MasterOptions& options() const { return options_; }
+  // Reports leadership in mesos_master_elected (set before start()).
+  void setElectedProbe(std::function<bool()> probe) { elected_ = std::move(probe); }
   double startTime() const { return start_time_; }
 
  private:
@@ -94,6 +96,7 @@ class MasterLoop {
   std::vector<std::shared_ptr<OperatorSink>> operators_;
   core::TimePoint last_heartbeat_{};
   core::TimePoint last_gauges_{};
+  std::function<bool()> elected_ = [] { return true; };
 };
 
 }  // namespace orch::master

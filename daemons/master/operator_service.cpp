@@ -24,16 +24,18 @@ grpc::Status requireOperator(grpc::ServerContext* ctx) {
 
 }  // namespace
 
-grpc::Status OperatorService::GetState(grpc::ServerContext*, const v1::GetStateRequest*,
+grpc::Status OperatorService::GetState(grpc::ServerContext* ctx, const v1::GetStateRequest*,
                                        v1::GetState* response) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   *response = loop_.call([&](core::MasterEngine& engine, core::TimePoint) {
     return loop_.stateSnapshot(engine);
   });
   return grpc::Status::OK;
 }
 
-grpc::Status OperatorService::GetAgents(grpc::ServerContext*, const v1::GetAgentsRequest*,
+grpc::Status OperatorService::GetAgents(grpc::ServerContext* ctx, const v1::GetAgentsRequest*,
                                         v1::GetAgentsResponse* response) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   *response = loop_.call([&](core::MasterEngine& engine, core::TimePoint) {
     v1::GetAgentsResponse out;
     for (const auto& [id, agent] : engine.agents()) *out.add_agents() = loop_.agentState(engine, agent);
@@ -42,8 +44,9 @@ grpc::Status OperatorService::GetAgents(grpc::ServerContext*, const v1::GetAgent
   return grpc::Status::OK;
 }
 
-grpc::Status OperatorService::GetFrameworks(grpc::ServerContext*, const v1::GetFrameworksRequest*,
+grpc::Status OperatorService::GetFrameworks(grpc::ServerContext* ctx, const v1::GetFrameworksRequest*,
                                             v1::GetFrameworksResponse* response) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   *response = loop_.call([&](core::MasterEngine& engine, core::TimePoint) {
     v1::GetFrameworksResponse out;
     for (const auto& [id, fw] : engine.frameworks()) {
@@ -54,8 +57,9 @@ grpc::Status OperatorService::GetFrameworks(grpc::ServerContext*, const v1::GetF
   return grpc::Status::OK;
 }
 
-grpc::Status OperatorService::GetTasks(grpc::ServerContext*, const v1::GetTasksRequest* request,
+grpc::Status OperatorService::GetTasks(grpc::ServerContext* ctx, const v1::GetTasksRequest* request,
                                        v1::GetTasksResponse* response) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   *response = loop_.call([&](core::MasterEngine& engine, core::TimePoint) {
     v1::GetTasksResponse out;
     auto wanted = [&](const core::TaskRecord& t) {
@@ -78,8 +82,9 @@ grpc::Status OperatorService::GetTasks(grpc::ServerContext*, const v1::GetTasksR
   return grpc::Status::OK;
 }
 
-grpc::Status OperatorService::GetMetrics(grpc::ServerContext*, const v1::GetMetricsRequest*,
+grpc::Status OperatorService::GetMetrics(grpc::ServerContext* ctx, const v1::GetMetricsRequest*,
                                          v1::MetricsSnapshot* response) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   // The same figures as /metrics, one sample per line: "name{labels} value".
   std::istringstream text(metrics_.renderPrometheus());
   std::string line;
@@ -96,6 +101,7 @@ grpc::Status OperatorService::GetMetrics(grpc::ServerContext*, const v1::GetMetr
 
 grpc::Status OperatorService::DrainAgent(grpc::ServerContext* ctx, const v1::DrainAgentRequest* request,
                                          v1::DrainAgentResponse*) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   if (auto s = requireOperator(ctx); !s.ok()) return s;
   if (request->agent_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "agent_id: must be set");
@@ -115,6 +121,7 @@ grpc::Status OperatorService::DrainAgent(grpc::ServerContext* ctx, const v1::Dra
 grpc::Status OperatorService::ReactivateAgent(grpc::ServerContext* ctx,
                                               const v1::ReactivateAgentRequest* request,
                                               v1::ReactivateAgentResponse*) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   if (auto s = requireOperator(ctx); !s.ok()) return s;
   core::AgentId id(request->agent_id());
   return toGrpc(loop_.call([&](core::MasterEngine& engine, core::TimePoint now) {
@@ -124,6 +131,7 @@ grpc::Status OperatorService::ReactivateAgent(grpc::ServerContext* ctx,
 
 grpc::Status OperatorService::KillTask(grpc::ServerContext* ctx, const v1::KillTaskRequest* request,
                                        v1::KillTaskResponse*) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   if (auto s = requireOperator(ctx); !s.ok()) return s;
   if (request->task_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "task_id: must be set");
@@ -145,6 +153,7 @@ grpc::Status OperatorService::KillTask(grpc::ServerContext* ctx, const v1::KillT
 
 grpc::Status OperatorService::Subscribe(grpc::ServerContext* ctx, const v1::SubscribeEventsRequest*,
                                         grpc::ServerWriter<v1::OperatorEvent>* writer) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   auto sink = std::make_shared<OperatorSink>();
   loop_.call([&](core::MasterEngine& engine, core::TimePoint) {
     v1::OperatorEvent first;

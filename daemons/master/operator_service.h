@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/metrics/metrics_registry.h"
+#include "master/leadership.h"
 #include "master/master_loop.h"
 #include "orchestrator/v1/operator.grpc.pb.h"
 
@@ -9,8 +10,8 @@ namespace orch::master {
 
 class OperatorService final : public orchestrator::v1::Operator::Service {
  public:
-  OperatorService(MasterLoop& loop, metrics::MetricsRegistry& metrics)
-      : loop_(loop), metrics_(metrics) {}
+  OperatorService(MasterLoop& loop, metrics::MetricsRegistry& metrics, const Leadership& leadership)
+      : loop_(loop), metrics_(metrics), leadership_(leadership) {}
 
   grpc::Status GetState(grpc::ServerContext*, const orchestrator::v1::GetStateRequest*,
                         orchestrator::v1::GetState*) override;
@@ -34,6 +35,7 @@ class OperatorService final : public orchestrator::v1::Operator::Service {
  private:
   MasterLoop& loop_;
   metrics::MetricsRegistry& metrics_;
+  const Leadership& leadership_;
 };
 
 }  // namespace orch::master

@@ -69,6 +69,7 @@ absl::StatusOr<std::vector<core::LaunchOperation>> operationsFrom(const v1::Call
 grpc::Status SchedulerService::Subscribe(grpc::ServerContext* ctx,
                                          const v1::SubscribeRequest* request,
                                          grpc::ServerWriter<v1::Event>* writer) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   const v1::FrameworkInfo& info = request->framework_info();
   core::FrameworkDescription desc;
   desc.id = core::FrameworkId(info.framework_id());
@@ -123,8 +124,9 @@ grpc::Status SchedulerService::Subscribe(grpc::ServerContext* ctx,
   return grpc::Status::OK;
 }
 
-grpc::Status SchedulerService::Call(grpc::ServerContext*, const v1::Call* call,
+grpc::Status SchedulerService::Call(grpc::ServerContext* ctx, const v1::Call* call,
                                     v1::CallResponse*) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
   if (call->framework_id().empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "framework_id: must be set");
   }

@@ -1,6 +1,7 @@
 // The Scheduler gRPC service: framework subscriptions (one event stream each) and calls.
 #pragma once
 
+#include "master/leadership.h"
 #include "master/master_loop.h"
 #include "orchestrator/v1/scheduler.grpc.pb.h"
 
@@ -8,7 +9,8 @@ namespace orch::master {
 
 class SchedulerService final : public orchestrator::v1::Scheduler::Service {
  public:
-  explicit SchedulerService(MasterLoop& loop) : loop_(loop) {}
+  SchedulerService(MasterLoop& loop, const Leadership& leadership)
+      : loop_(loop), leadership_(leadership) {}
 
   grpc::Status Subscribe(grpc::ServerContext* ctx, const orchestrator::v1::SubscribeRequest* request,
                          grpc::ServerWriter<orchestrator::v1::Event>* writer) override;
@@ -17,6 +19,7 @@ class SchedulerService final : public orchestrator::v1::Scheduler::Service {
 
  private:
   MasterLoop& loop_;
+  const Leadership& leadership_;
 };
 
 }  // namespace orch::master

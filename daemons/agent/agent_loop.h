@@ -106,7 +106,7 @@ class AgentLoop {
   std::map<std::string, std::chrono::milliseconds> kill_after_launch_;
 
   // Single tasks launch on a few threads so one slow spawn does not hold up the rest.
-  static constexpr int kLaunchers = 4;
+  static constexpr int kLaunchers = 16;
   concurrency::StreamQueue<std::function<void()>> launch_queue_;
   std::vector<std::thread> launchers_;
 

@@ -87,6 +87,8 @@ int main(int argc, char** argv) {
     }
   }
 
+  const auto began = Clock::now();
+  auto since = [&] { return std::chrono::duration<double>(Clock::now() - began).count(); };
   LocalCluster cluster;
   LocalCluster::Options options;
   options.agents = 1;
@@ -96,6 +98,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  std::fprintf(stderr, "cluster up after %.2f s\n", since());
   std::mutex mu;
   std::vector<Timing> timing(tasks);
   std::atomic<int> done{0};
@@ -121,6 +124,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  std::fprintf(stderr, "subscribed after %.2f s\n", since());
   // Keep `in_flight` tasks outstanding: launch onto each offer as many as are allowed.
   int next = 0;
   auto start = Clock::now();

@@ -86,6 +86,22 @@ absl::Status OperatorClient::killTask(const v1::KillTaskRequest& request) {
   return unary(&Stub::KillTask, request).status();
 }
 
+absl::Status OperatorClient::setWeights(const v1::SetWeightsRequest& request) {
+  return unary(&Stub::SetWeights, request).status();
+}
+
+absl::StatusOr<v1::GetWeightsResponse> OperatorClient::getWeights() {
+  return unary(&Stub::GetWeights, v1::GetWeightsRequest());
+}
+
+absl::Status OperatorClient::setQuota(const v1::SetQuotaRequest& request) {
+  return unary(&Stub::SetQuota, request).status();
+}
+
+absl::StatusOr<v1::GetQuotaResponse> OperatorClient::getQuota() {
+  return unary(&Stub::GetQuota, v1::GetQuotaRequest());
+}
+
 std::unique_ptr<OperatorEventStream> OperatorClient::subscribe(OperatorEventCallback on_event,
                                                                ConnectionStateCallback on_state,
                                                                BackoffPolicy backoff) {

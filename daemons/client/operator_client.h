@@ -40,6 +40,10 @@ class OperatorClient {
   absl::Status drainAgent(const orchestrator::v1::DrainAgentRequest& request);
   absl::Status reactivateAgent(const std::string& agent_id);
   absl::Status killTask(const orchestrator::v1::KillTaskRequest& request);
+  absl::Status setWeights(const orchestrator::v1::SetWeightsRequest& request);
+  absl::StatusOr<orchestrator::v1::GetWeightsResponse> getWeights();
+  absl::Status setQuota(const orchestrator::v1::SetQuotaRequest& request);
+  absl::StatusOr<orchestrator::v1::GetQuotaResponse> getQuota();
 
   // Opens the cluster event stream on its own thread (already started), reconnecting with
   // backoff. Destroy the returned object (or call stop()) to end it.

@@ -700,8 +700,30 @@ void MasterEngine::removeFramework(const FrameworkId& framework, TimePoint now) 
   addEffect(FrameworkChanged{framework, FrameworkChanged::kRemoved});
 }
 
-void MasterEngine::setWeight(const RoleName& role, double weight) {
+absl::Status MasterEngine::setWeight(const RoleName& role, double weight) {
+  if (!validRole(role.value()) || role.value() == "*") {
+    return absl::InvalidArgumentError(absl::StrCat("role: invalid role '", role.value(), "'"));
+  }
+  if (!(weight > 0) || weight > 1e6) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("weight: must be a number above 0 (at most 1e6), got ", weight));
+  }
   allocator_->setWeight(role, weight);
+  allocation_due_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status MasterEngine::setQuota(const RoleName& role, const Quota& quota) {
+  if (!validRole(role.value()) || role.value() == "*") {
+    return absl::InvalidArgumentError(absl::StrCat("role: invalid role '", role.value(), "'"));
+  }
+  absl::Status s = allocator_->setQuota(role, quota);
+  if (s.ok()) allocation_due_ = true;
+  return s;
+}
+
+void MasterEngine::removeQuota(const RoleName& role) {
+  allocator_->removeQuota(role);
   allocation_due_ = true;
 }
 

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "allocator.h"
+#include "quota.h"
 #include "clock.h"
 #include "ids.h"
 #include "resources.h"
@@ -230,7 +231,9 @@ class MasterEngine {
   // ---- Operator ----
   // Kills a task by id, whichever framework owns it.
   absl::Status operatorKill(const TaskId& task, std::optional<Duration> grace, TimePoint now);
-  void setWeight(const RoleName& role, double weight);
+  absl::Status setWeight(const RoleName& role, double weight);
+  absl::Status setQuota(const RoleName& role, const Quota& quota);
+  void removeQuota(const RoleName& role);
 
   // Timers: heartbeat timeouts, offer timeouts, status retries, framework failover, drain
   // deadlines, and an allocation cycle when one is due. Call it often (every few ms).

@@ -13,6 +13,7 @@
 #include "ctl/cli_support.h"
 #include "ctl/events_command.h"
 #include "ctl/logs_command.h"
+#include "ctl/allocation_commands.h"
 #include "ctl/operator_actions.h"
 #include "ctl/run_command.h"
 #include "ctl/state_commands.h"
@@ -119,6 +120,33 @@ int main(int argc, char** argv) {
   logs_cmd->add_flag("--follow,-f", logs.follow, "keep streaming until the task ends");
   logs_cmd->add_flag("--stderr", logs.stderr_stream, "stderr instead of stdout");
   bind(logs_cmd, [&] { return runLogsCommand(global, logs); });
+
+  // weights | quota
+  std::vector<std::string> weight_assignments;
+  CLI::App* weights_cmd = app.add_subcommand("weights", "show the roles' fairness weights");
+  CLI::App* weights_set = weights_cmd->add_subcommand("set", "set weights, e.g. eng=2 eng/ml=3");
+  weights_set->add_option("assignments", weight_assignments, "ROLE=WEIGHT ...")->required();
+  bind(weights_cmd, [&] {
+    return weights_set->parsed() ? exit_code : runWeightsCommand(global, {});
+  });
+  bind(weights_set, [&] { return runWeightsCommand(global, weight_assignments); });
+
+  QuotaOptions quota_get, quota_set, quota_remove;
+  quota_set.action = QuotaOptions::Action::kSet;
+  quota_remove.action = QuotaOptions::Action::kRemove;
+  CLI::App* quota_cmd = app.add_subcommand("quota", "show the roles' quotas");
+  CLI::App* quota_set_cmd = quota_cmd->add_subcommand("set", "set a role's guarantee and/or limit");
+  quota_set_cmd->add_option("role", quota_set.role, "role")->required();
+  quota_set_cmd->add_option("--guarantee", quota_set.guarantee, "set aside first, e.g. 'cpus:4;mem:8192'");
+  quota_set_cmd->add_option("--limit", quota_set.limit, "never exceeded, e.g. 'cpus:16'");
+  CLI::App* quota_remove_cmd = quota_cmd->add_subcommand("remove", "drop a role's quota");
+  quota_remove_cmd->add_option("role", quota_remove.role, "role")->required();
+  bind(quota_cmd, [&] {
+    return quota_set_cmd->parsed() || quota_remove_cmd->parsed() ? exit_code
+                                                                 : runQuotaCommand(global, quota_get);
+  });
+  bind(quota_set_cmd, [&] { return runQuotaCommand(global, quota_set); });
+  bind(quota_remove_cmd, [&] { return runQuotaCommand(global, quota_remove); });
 
   // drain | reactivate | kill
   DrainOptions drain;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/tls/grpc_tls.h"
+#include "common/wire/wire_convert.h"
 #include "master/grpc_status.h"
 
 namespace orch::master {
@@ -149,6 +150,78 @@ grpc::Status OperatorService::KillTask(grpc::ServerContext* ctx, const v1::KillT
   return toGrpc(loop_.call([&](core::MasterEngine& engine, core::TimePoint now) {
     return engine.operatorKill(task, grace, now);
   }));
+}
+
+grpc::Status OperatorService::SetWeights(grpc::ServerContext* ctx, const v1::SetWeightsRequest* request,
+                                         v1::SetWeightsResponse*) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
+  if (auto s = requireOperator(ctx); !s.ok()) return s;
+  if (request->weights().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "weights: name at least one role");
+  }
+  return toGrpc(loop_.call([&](core::MasterEngine& engine, core::TimePoint) {
+    for (int i = 0; i < request->weights_size(); ++i) {
+      const auto& w = request->weights(i);
+      absl::Status s = engine.setWeight(core::RoleName(w.role()), w.weight());
+      if (!s.ok()) return absl::Status(s.code(), absl::StrCat("weights[", i, "].", s.message()));
+    }
+    return absl::OkStatus();
+  }));
+}
+
+grpc::Status OperatorService::GetWeights(grpc::ServerContext* ctx, const v1::GetWeightsRequest*,
+                                         v1::GetWeightsResponse* response) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
+  *response = loop_.call([&](core::MasterEngine& engine, core::TimePoint) {
+    v1::GetWeightsResponse out;
+    for (const auto& [role, weight] : engine.allocator().weights()) {
+      auto* w = out.add_weights();
+      w->set_role(role.value());
+      w->set_weight(weight);
+    }
+    return out;
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status OperatorService::SetQuota(grpc::ServerContext* ctx, const v1::SetQuotaRequest* request,
+                                       v1::SetQuotaResponse*) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
+  if (auto s = requireOperator(ctx); !s.ok()) return s;
+  const core::RoleName role(request->quota().role());
+  if (request->remove()) {
+    loop_.call([&](core::MasterEngine& engine, core::TimePoint) {
+      engine.removeQuota(role);
+      return 0;
+    });
+    return grpc::Status::OK;
+  }
+  core::Quota quota;
+  auto guarantee = wire::resourcesFromProto(request->quota().guarantee(), "quota.guarantee");
+  if (!guarantee.ok()) return toGrpc(guarantee.status());
+  auto limit = wire::resourcesFromProto(request->quota().limit(), "quota.limit");
+  if (!limit.ok()) return toGrpc(limit.status());
+  quota.guarantee = *guarantee;
+  quota.limit = *limit;
+  return toGrpc(loop_.call([&](core::MasterEngine& engine, core::TimePoint) {
+    return engine.setQuota(role, quota);
+  }));
+}
+
+grpc::Status OperatorService::GetQuota(grpc::ServerContext* ctx, const v1::GetQuotaRequest*,
+                                       v1::GetQuotaResponse* response) {
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
+  *response = loop_.call([&](core::MasterEngine& engine, core::TimePoint) {
+    v1::GetQuotaResponse out;
+    for (const auto& [role, quota] : engine.allocator().quotas()) {
+      auto* q = out.add_quotas();
+      q->set_role(role.value());
+      wire::resourcesToProto(quota.guarantee, q->mutable_guarantee());
+      wire::resourcesToProto(quota.limit, q->mutable_limit());
+    }
+    return out;
+  });
+  return grpc::Status::OK;
 }
 
 grpc::Status OperatorService::Subscribe(grpc::ServerContext* ctx, const v1::SubscribeEventsRequest*,

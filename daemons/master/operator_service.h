@@ -29,6 +29,14 @@ class OperatorService final : public orchestrator::v1::Operator::Service {
                                orchestrator::v1::ReactivateAgentResponse*) override;
   grpc::Status KillTask(grpc::ServerContext*, const orchestrator::v1::KillTaskRequest*,
                         orchestrator::v1::KillTaskResponse*) override;
+  grpc::Status SetWeights(grpc::ServerContext*, const orchestrator::v1::SetWeightsRequest*,
+                          orchestrator::v1::SetWeightsResponse*) override;
+  grpc::Status GetWeights(grpc::ServerContext*, const orchestrator::v1::GetWeightsRequest*,
+                          orchestrator::v1::GetWeightsResponse*) override;
+  grpc::Status SetQuota(grpc::ServerContext*, const orchestrator::v1::SetQuotaRequest*,
+                        orchestrator::v1::SetQuotaResponse*) override;
+  grpc::Status GetQuota(grpc::ServerContext*, const orchestrator::v1::GetQuotaRequest*,
+                        orchestrator::v1::GetQuotaResponse*) override;
   grpc::Status Subscribe(grpc::ServerContext*, const orchestrator::v1::SubscribeEventsRequest*,
                          grpc::ServerWriter<orchestrator::v1::OperatorEvent>*) override;
 

@@ -388,6 +388,49 @@ class ClusterTest : public QObject {
     QVERIFY(!again.ok());
   }
 
+  void weightsAndQuotaAreSetAndRead() {
+    v1::SetWeightsRequest weights;
+    auto* w = weights.add_weights();
+    w->set_role("eng");
+    w->set_weight(2.5);
+    QVERIFY(operator_->setWeights(weights).ok());
+    auto read = operator_->getWeights();
+    QVERIFY(read.ok());
+    QCOMPARE(read->weights_size(), 1);
+    QCOMPARE(read->weights(0).weight(), 2.5);
+    w->set_weight(0);
+    auto bad = operator_->setWeights(weights);
+    QVERIFY(!bad.ok());
+    QVERIFY(QString::fromStdString(std::string(bad.message())).contains("weights[0].weight"));
+
+    v1::SetQuotaRequest quota;
+    quota.mutable_quota()->set_role("eng");
+    auto* limit = quota.mutable_quota()->add_limit();
+    limit->set_name("cpus");
+    limit->mutable_scalar()->set_value(1.5);
+    QVERIFY(operator_->setQuota(quota).ok());
+    auto quotas = operator_->getQuota();
+    QVERIFY(quotas.ok());
+    QCOMPARE(quotas->quotas_size(), 1);
+    QCOMPARE(quotas->quotas(0).limit(0).scalar().value(), 1.5);
+    // A framework of that role never holds more than the limit.
+    TestFramework framework(cluster_.frameworkConfig(), "limited");
+    QVERIFY(framework.subscribe(0, {"eng"}).ok());
+    auto offer = framework.takeOffer(10);
+    QVERIFY(offer.has_value());
+    double cpus = 0;
+    for (const auto& r : offer->resources()) {
+      if (r.name() == "cpus") cpus += r.scalar().value();
+    }
+    QVERIFY2(cpus <= 1.5 + 1e-9, std::to_string(cpus).c_str());
+    quota.set_remove(true);
+    QVERIFY(operator_->setQuota(quota).ok());
+    // Framework-role certificates may not change them.
+    auto framework_client = orch::client::OperatorClient::create(cluster_.frameworkConfig());
+    QVERIFY(framework_client.ok());
+    QCOMPARE((*framework_client)->setWeights(weights).code(), absl::StatusCode::kPermissionDenied);
+  }
+
   void operatorStreamSeesTasks() {
     auto creds = orch::tls::makeChannelCredentials(cluster_.operatorConfig().tls);
     QVERIFY(creds.ok());

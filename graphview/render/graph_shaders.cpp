@@ -211,6 +211,30 @@ const char* const kLabelFragment =
     "  fragColor = vec4(vColor.rgb * a, a);\n"
     "}\n";
 
+// Composites a cached layer (premultiplied RGBA texture) covering the world rectangle uRect
+// (left, top, right, bottom) with the current camera.
+const char* const kCompositeVertex =
+    "#version 330 core\n" GV_CAMERA
+    "layout(location = 0) in vec2 aCorner;\n"  // 0..1, y down
+    "uniform vec4 uRect;\n"
+    "out vec2 vUv;\n"
+    "void main() {\n"
+    "  vec2 world = mix(uRect.xy, uRect.zw, aCorner);\n"
+    "  vUv = vec2(aCorner.x, 1.0 - aCorner.y);\n"
+    "  gl_Position = toClip(toScreen(world));\n"
+    "}\n";
+
+const char* const kCompositeFragment =
+    "#version 330 core\n"
+    "in vec2 vUv;\n"
+    "uniform sampler2D uLayer;\n"
+    "out vec4 fragColor;\n"
+    "void main() {\n"
+    "  vec4 c = texture(uLayer, vUv);\n"
+    "  if (c.a <= 0.002) discard;\n"
+    "  fragColor = c;\n"
+    "}\n";
+
 #undef GV_CAMERA
 
 }  // namespace orch::graphview::shaders

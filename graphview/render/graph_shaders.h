@@ -12,6 +12,8 @@ extern const char* const kArrowVertex;
 extern const char* const kArrowFragment;
 extern const char* const kLabelVertex;
 extern const char* const kLabelFragment;
+extern const char* const kCompositeVertex;
+extern const char* const kCompositeFragment;
 
 // Node flag bits (second component of the node's shape/flags attribute).
 inline constexpr int kFlagSelected = 1;

@@ -10,6 +10,7 @@
 #include <QSurfaceFormat>
 #include <QWheelEvent>
 
+#include <algorithm>
 #include <cmath>
 
 namespace orch::graphview {
@@ -42,6 +43,12 @@ GraphWidget::GraphWidget(QWidget* parent, const QString& layoutName) : QOpenGLWi
 
   animationTimer_.setInterval(33);
   connect(&animationTimer_, &QTimer::timeout, this, qOverload<>(&GraphWidget::update));
+  crispTimer_.setSingleShot(true);
+  crispTimer_.setInterval(150);
+  connect(&crispTimer_, &QTimer::timeout, this, [this] {
+    zoomGesture_ = false;
+    update();
+  });
   clock_.start();
 }
 
@@ -221,8 +228,12 @@ void GraphWidget::paintGL() {
     camera_.fit(snapshot_->bounds.adjusted(-maxRadius, -maxRadius, maxRadius, maxRadius));
   }
   if (glReady_) {
-    renderer_.render(*snapshot_, visuals_, camera_, static_cast<float>(clock_.elapsed()) / 1000.0f,
-                     background_);
+    RenderOptions options;
+    options.timeSeconds = static_cast<float>(clock_.elapsed()) / 1000.0f;
+    options.animateTraffic = trafficAnimation_;
+    options.scaledZoomRatio = zoomGesture_ ? 1.6f : 1.0f;
+    renderer_.render(*snapshot_, visuals_, camera_, options, background_);
+    if (renderer_.stats().scaled) crispTimer_.start();
   }
   if (drag_ == Drag::Band && moved_) {
     QPainter painter(this);
@@ -230,17 +241,14 @@ void GraphWidget::paintGL() {
     painter.setBrush(QColor(120, 170, 255, 40));
     painter.drawRect(QRectF(pressPos_, lastPos_).normalized());
   }
-  bool traffic = false;
-  if (trafficAnimation_ && snapshot_->graph) {
-    for (const VisibleEdge& e : snapshot_->graph->edges) {
-      if (!e.containment && e.traffic > 0.0f) {
-        traffic = true;
-        break;
-      }
-    }
-  }
-  if (traffic && isVisible() && !animationTimer_.isActive()) animationTimer_.start();
-  if (!traffic && animationTimer_.isActive()) animationTimer_.stop();
+  // Repaint on a timer only while dashes visibly move; a settled, static view costs no CPU.
+  const bool animating = glReady_ && renderer_.stats().animating;
+  lastPaintMs_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+  // Dashes are decoration: when a frame is expensive (llvmpipe), animate at a lower rate so that
+  // animation takes at most about a third of the time.
+  if (animating) animationTimer_.setInterval(std::clamp(static_cast<int>(lastPaintMs_ * 3.0), 33, 500));
+  if (animating && isVisible() && !animationTimer_.isActive()) animationTimer_.start();
+  if (!animating && animationTimer_.isActive()) animationTimer_.stop();
   lastPaintMs_ = static_cast<double>(timer.nsecsElapsed()) / 1e6;
 }
 
@@ -321,6 +329,8 @@ void GraphWidget::wheelEvent(QWheelEvent* event) {
   const float factor = std::pow(1.0015f, static_cast<float>(event->angleDelta().y()));
   camera_.zoomAround(event->position(), factor);
   autoFit_ = false;
+  zoomGesture_ = true;
+  crispTimer_.start();
   update();
   event->accept();
 }
@@ -356,11 +366,15 @@ void GraphWidget::keyPressEvent(QKeyEvent* event) {
     case Qt::Key_Equal:
       camera_.zoomAround(QPointF(width() / 2.0, height() / 2.0), 1.25f);
       autoFit_ = false;
+      zoomGesture_ = true;
+      crispTimer_.start();
       update();
       return;
     case Qt::Key_Minus:
       camera_.zoomAround(QPointF(width() / 2.0, height() / 2.0), 0.8f);
       autoFit_ = false;
+      zoomGesture_ = true;
+      crispTimer_.start();
       update();
       return;
     case Qt::Key_U:

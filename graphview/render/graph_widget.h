@@ -40,7 +40,8 @@ class GraphWidget : public QOpenGLWidget {
   // Dims every node not matching; an empty function clears the search.
   void setSearchPredicate(std::function<bool(const VisibleNode&)> matches);
   void setBackground(QColor color);
-  // Animated traffic dashes keep repainting while any edge carries traffic; off = static frames.
+  // Animated traffic dashes keep repainting while any edge carries traffic and dashes are visible
+  // at the current zoom (zoomed out they are static); off = static frames.
   void setTrafficAnimation(bool enabled);
 
   QStringList selectedIds() const;
@@ -119,6 +120,10 @@ class GraphWidget : public QOpenGLWidget {
   bool moved_ = false;
 
   QTimer animationTimer_;
+  // A zoom gesture composites the cached layer scaled; this fires once the gesture pauses and the
+  // next frame re-renders the layer at the exact zoom.
+  QTimer crispTimer_;
+  bool zoomGesture_ = false;
   QElapsedTimer clock_;
   double lastPaintMs_ = 0.0;
 };

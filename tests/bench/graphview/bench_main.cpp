@@ -16,14 +16,18 @@
 int main(int argc, char** argv) {
   bool quick = false;
   bool render = true;
+  bool layout = true;
   for (int i = 1; i < argc; ++i) {
     const QByteArray arg(argv[i]);
     if (arg == "--quick") {
       quick = true;
     } else if (arg == "--no-render") {
       render = false;
+    } else if (arg == "--render-only") {
+      layout = false;
     } else {
-      std::fprintf(stderr, "bench_graphview: unknown argument '%s' (use --quick, --no-render)\n", argv[i]);
+      std::fprintf(stderr, "bench_graphview: unknown argument '%s' (use --quick, --no-render, --render-only)\n",
+                   argv[i]);
       return 2;
     }
   }
@@ -39,10 +43,12 @@ int main(int argc, char** argv) {
   out["hardware_threads"] = static_cast<int>(std::thread::hardware_concurrency());
   out["cpu"] = QSysInfo::currentCpuArchitecture();
 
-  QJsonArray layouts;
-  const std::vector<int> sizes = quick ? std::vector<int>{1000, 10000} : std::vector<int>{1000, 10000, 50000};
-  for (int n : sizes) layouts.append(benchLayout(n, quick ? 1500 : 5000));
-  out["layout"] = layouts;
+  if (layout) {
+    QJsonArray layouts;
+    const std::vector<int> sizes = quick ? std::vector<int>{1000, 10000} : std::vector<int>{1000, 10000, 50000};
+    for (int n : sizes) layouts.append(benchLayout(n, quick ? 1500 : 5000));
+    out["layout"] = layouts;
+  }
 
   if (render) out["render"] = benchRender(quick);
   std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());

@@ -113,7 +113,7 @@ void TaskDetailsDialog::refreshFields() {
     return;
   }
   name_->setText(QString::fromStdString(t->task_info().name()));
-  state_->setText(TasksModel::stateName(t->state()));
+  state_->setText(TasksModel::stateText(t->state()));
   const QString agentId = QString::fromStdString(t->task_info().agent_id());
   const v1::AgentState* agent = models_.agents().agent(agentId);
   agent_->setText(agent ? QStringLiteral("%1 (%2)").arg(QString::fromStdString(agent->agent_info().hostname()), agentId)

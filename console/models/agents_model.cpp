@@ -4,6 +4,9 @@
 #include <QColor>
 #include <QStringList>
 
+#include <cmath>
+#include <string_view>
+
 #include "models/model_roles.h"
 #include "models/resource_values.h"
 
@@ -31,11 +34,16 @@ QString AgentsModel::stateText(v1::AgentState::Status status) {
   }
 }
 
+QString AgentsModel::stateTextForName(const QString& name) {
+  v1::AgentState::Status status = v1::AgentState::ACTIVE;
+  if (!v1::AgentState::Status_Parse(name.toStdString(), &status)) return name;
+  return stateText(status);
+}
+
 QVariant AgentsModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= rows_.size()) return {};
   const v1::AgentState& a = rows_.at(index.row());
   const auto& total = a.total_resources().empty() ? a.agent_info().resources() : a.total_resources();
-  const auto& used = a.allocated_resources();
   if (role == kIdRole) return rows_.idAt(index.row());
   if (role == kStateRole) return stateName(a.status());
   const bool sort = role == kSortRole;
@@ -44,10 +52,10 @@ QVariant AgentsModel::data(const QModelIndex& index, int role) const {
       case kHostname: return QString::fromStdString(a.agent_info().hostname());
       case kId: return rows_.idAt(index.row());
       case kState: return sort ? QVariant(static_cast<int>(a.status())) : QVariant(stateText(a.status()));
-      case kCpus: return sort ? QVariant(scalarSum(used, "cpus")) : QVariant(usageText("cpus", used, total));
-      case kMem: return sort ? QVariant(scalarSum(used, "mem")) : QVariant(usageText("mem", used, total));
-      case kDisk: return sort ? QVariant(scalarSum(used, "disk")) : QVariant(usageText("disk", used, total));
-      case kGpus: return sort ? QVariant(scalarSum(used, "gpus")) : QVariant(usageText("gpus", used, total));
+      case kCpus: return sort ? QVariant(allocated(index.row(), "cpus")) : QVariant(usageText("cpus", allocated(index.row(), "cpus"), scalarSum(total, "cpus")));
+      case kMem: return sort ? QVariant(allocated(index.row(), "mem")) : QVariant(usageText("mem", allocated(index.row(), "mem"), scalarSum(total, "mem")));
+      case kDisk: return sort ? QVariant(allocated(index.row(), "disk")) : QVariant(usageText("disk", allocated(index.row(), "disk"), scalarSum(total, "disk")));
+      case kGpus: return sort ? QVariant(allocated(index.row(), "gpus")) : QVariant(usageText("gpus", allocated(index.row(), "gpus"), scalarSum(total, "gpus")));
       case kAttributes: {
         QStringList parts;
         for (const v1::Attribute& attr : a.agent_info().attributes()) {
@@ -71,6 +79,28 @@ QVariant AgentsModel::data(const QModelIndex& index, int role) const {
   }
   return {};
 }
+
+double AgentsModel::Allocation::get(const char* name) const {
+  const std::string_view n(name);
+  if (n == "cpus") return cpus;
+  if (n == "mem") return mem;
+  if (n == "disk") return disk;
+  if (n == "gpus") return gpus;
+  return 0;
+}
+
+double AgentsModel::allocated(int row, const char* name) const {
+  auto it = taskAllocation_.constFind(rows_.idAt(row));
+  if (it != taskAllocation_.constEnd()) return std::round(it->get(name) * 1000.0) / 1000.0;
+  return scalarSum(rows_.at(row).allocated_resources(), name);
+}
+
+void AgentsModel::setTaskAllocation(const QString& agentId, const Allocation& allocation) {
+  taskAllocation_.insert(agentId, allocation);
+  if (auto row = rows_.find(agentId)) emit dataChanged(index(*row, kCpus), index(*row, kGpus));
+}
+
+void AgentsModel::clearTaskAllocations() { taskAllocation_.clear(); }
 
 QVariant AgentsModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};

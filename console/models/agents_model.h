@@ -32,13 +32,28 @@ class AgentsModel : public QAbstractTableModel {
   std::optional<int> rowOf(const QString& id) const { return rows_.find(id); }
   QHash<QString, int> countByState() const;
 
+  // What the agent's live tasks hold, as the Tasks model sees them (the master does not send an
+  // agent update when only its allocation changes). When set for an agent it replaces the
+  // agent's reported allocated_resources.
+  struct Allocation {
+    double cpus = 0, mem = 0, disk = 0, gpus = 0;
+    double get(const char* name) const;
+  };
+  void setTaskAllocation(const QString& agentId, const Allocation& allocation);
+  void clearTaskAllocations();
+  // The allocated amount of a scalar on the agent in `row`.
+  double allocated(int row, const char* name) const;
+
   // "ACTIVE", "DRAINING", ...
   static QString stateName(orchestrator::v1::AgentState::Status status);
   // The status in words for people, translated ("active", "draining", ...).
   static QString stateText(orchestrator::v1::AgentState::Status status);
+  // Same, from a stateName() ("DRAINING"); the name itself when unknown.
+  static QString stateTextForName(const QString& name);
 
  private:
   KeyedRows<orchestrator::v1::AgentState> rows_;
+  QHash<QString, Allocation> taskAllocation_;
 };
 
 }  // namespace orch::console

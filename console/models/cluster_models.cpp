@@ -1,5 +1,7 @@
 #include "models/cluster_models.h"
 
+#include "models/resource_values.h"
+
 namespace orch::console {
 
 namespace v1 = orchestrator::v1;
@@ -17,6 +19,19 @@ void ClusterModels::applyBatch(const std::vector<v1::OperatorEvent>& events) {
   emit batchApplied(events);
 }
 
+void ClusterModels::account(const v1::TaskRecord& task, double sign) {
+  if (TasksModel::isTerminal(task.state()) || task.task_info().agent_id().empty()) return;
+  AgentsModel::Allocation& a = allocation_[QString::fromStdString(task.task_info().agent_id())];
+  a.cpus += sign * scalarSum(task.task_info().resources(), "cpus");
+  a.mem += sign * scalarSum(task.task_info().resources(), "mem");
+  a.disk += sign * scalarSum(task.task_info().resources(), "disk");
+  a.gpus += sign * scalarSum(task.task_info().resources(), "gpus");
+}
+
+void ClusterModels::publishAllocation(const QString& agentId) {
+  agents_.setTaskAllocation(agentId, allocation_.value(agentId));
+}
+
 void ClusterModels::applyOne(const v1::OperatorEvent& event) {
   ++eventsApplied_;
   switch (event.type()) {
@@ -31,6 +46,10 @@ void ClusterModels::applyOne(const v1::OperatorEvent& event) {
                             QString::fromStdString(a.agent_info().hostname()));
       }
       tasks_.reset(s.tasks(), s.completed_tasks());
+      allocation_.clear();
+      agents_.clearTaskAllocations();
+      for (const v1::TaskRecord& t : s.tasks()) account(t, +1);
+      for (const v1::AgentState& a : s.agents()) publishAllocation(QString::fromStdString(a.agent_info().agent_id()));
       if (leader != leader_) {
         leader_ = leader;
         emit leaderChanged(leader_);
@@ -39,9 +58,20 @@ void ClusterModels::applyOne(const v1::OperatorEvent& event) {
       break;
     }
     case v1::OperatorEvent::TASK_ADDED:
-    case v1::OperatorEvent::TASK_UPDATED:
+    case v1::OperatorEvent::TASK_UPDATED: {
+      const QString taskId = QString::fromStdString(event.task().task_info().task_id());
+      QString previousAgent;
+      if (const v1::TaskRecord* previous = tasks_.task(taskId)) {
+        previousAgent = QString::fromStdString(previous->task_info().agent_id());
+        account(*previous, -1);
+      }
+      account(event.task(), +1);
       tasks_.upsert(event.task());
+      const QString agent = QString::fromStdString(event.task().task_info().agent_id());
+      if (!agent.isEmpty()) publishAllocation(agent);
+      if (!previousAgent.isEmpty() && previousAgent != agent) publishAllocation(previousAgent);
       break;
+    }
     case v1::OperatorEvent::AGENT_ADDED:
     case v1::OperatorEvent::AGENT_UPDATED:
       agents_.upsert(event.agent());

@@ -44,10 +44,14 @@ class ClusterModels : public QObject {
 
  private:
   void applyOne(const orchestrator::v1::OperatorEvent& event);
+  // Adds (sign +1) or removes (-1) a live task's resources from its agent's allocation.
+  void account(const orchestrator::v1::TaskRecord& task, double sign);
+  void publishAllocation(const QString& agentId);
 
   AgentsModel agents_;
   FrameworksModel frameworks_;
   TasksModel tasks_;
+  QHash<QString, AgentsModel::Allocation> allocation_;  // agent id -> live tasks' resources
   QString masterId_;
   QString leader_;
   qint64 eventsApplied_ = 0;

@@ -15,7 +15,7 @@ std::map<QString, ResourceTotals> clusterTotals(const AgentsModel& agents) {
     for (const char* name : kNames) {
       ResourceTotals& t = totals[QString::fromLatin1(name)];
       t.total += scalarSum(total, name);
-      t.used += scalarSum(a.allocated_resources(), name);
+      t.used += agents.allocated(r, name);
       t.offered += scalarSum(a.offered_resources(), name);
     }
   }

@@ -31,9 +31,12 @@ QString scalarText(const char* name, double value) {
 }  // namespace
 
 QString usageText(const char* name, const ResourceList& used, const ResourceList& total) {
-  const double t = scalarSum(total, name);
-  if (t <= 0) return QStringLiteral("-");
-  return QStringLiteral("%1 / %2").arg(scalarText(name, scalarSum(used, name)), scalarText(name, t));
+  return usageText(name, scalarSum(used, name), scalarSum(total, name));
+}
+
+QString usageText(const char* name, double used, double total) {
+  if (total <= 0) return QStringLiteral("-");
+  return QStringLiteral("%1 / %2").arg(scalarText(name, used), scalarText(name, total));
 }
 
 QString durationText(double seconds) {

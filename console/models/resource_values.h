@@ -15,6 +15,7 @@ using ResourceList = google::protobuf::RepeatedPtrField<orchestrator::v1::Resour
 double scalarSum(const ResourceList& resources, const char* name);
 // "0.5 / 4" or "32 MB / 3.9 GB" for one scalar; "-" when the total is zero.
 QString usageText(const char* name, const ResourceList& used, const ResourceList& total);
+QString usageText(const char* name, double used, double total);
 // "512 MB", "1.5 GB" (mem and disk are given in MB).
 QString megabytesText(double megabytes);
 // At most three decimals, trailing zeros dropped.

@@ -21,6 +21,30 @@ QString TasksModel::stateName(v1::TaskState state) {
   return name;
 }
 
+QString TasksModel::stateText(v1::TaskState state) {
+  switch (state) {
+    case v1::TASK_STAGING: return tr("staging");
+    case v1::TASK_STARTING: return tr("starting");
+    case v1::TASK_RUNNING: return tr("running");
+    case v1::TASK_FINISHED: return tr("finished");
+    case v1::TASK_FAILED: return tr("failed");
+    case v1::TASK_KILLED: return tr("killed");
+    case v1::TASK_LOST: return tr("lost");
+    case v1::TASK_UNREACHABLE: return tr("unreachable");
+    case v1::TASK_KILLING: return tr("killing");
+    case v1::TASK_ERROR: return tr("error");
+    case v1::TASK_DROPPED: return tr("dropped");
+    case v1::TASK_GONE: return tr("gone");
+    default: return tr("unknown");
+  }
+}
+
+QString TasksModel::stateTextForName(const QString& name) {
+  v1::TaskState state = v1::TASK_UNKNOWN;
+  if (!v1::TaskState_Parse("TASK_" + name.toStdString(), &state)) return name;
+  return stateText(state);
+}
+
 bool TasksModel::isTerminal(v1::TaskState state) {
   switch (state) {
     case v1::TASK_FINISHED:
@@ -50,7 +74,7 @@ QVariant TasksModel::data(const QModelIndex& index, int role) const {
     switch (index.column()) {
       case kId: return rows_.idAt(index.row());
       case kName: return QString::fromStdString(t.task_info().name());
-      case kState: return stateName(t.state());
+      case kState: return sort ? QVariant(stateName(t.state())) : QVariant(stateText(t.state()));
       case kFramework: return QString::fromStdString(t.framework_id());
       case kAgent: return sort ? QVariant(agentId) : QVariant(agentNames_.value(agentId, agentId));
       case kCpus: return sort ? QVariant(cpus) : QVariant(numberText(cpus));

@@ -42,6 +42,10 @@ class TasksModel : public QAbstractTableModel {
   // "RUNNING" for TASK_RUNNING.
   static QString stateName(orchestrator::v1::TaskState state);
   static bool isTerminal(orchestrator::v1::TaskState state);
+  // The state in words for people, translated ("running", "finished", ...).
+  static QString stateText(orchestrator::v1::TaskState state);
+  // Same, from a stateName() ("RUNNING"); the name itself when unknown.
+  static QString stateTextForName(const QString& name);
 
  private:
   KeyedRows<orchestrator::v1::TaskRecord> rows_;

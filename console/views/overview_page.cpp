@@ -19,7 +19,7 @@
 namespace orch::console {
 
 namespace {
-constexpr int kSampleMs = 10'000;
+constexpr int kSampleMs = 5'000;
 constexpr qint64 kHistoryMs = 3'600'000;
 
 QString amountText(const QString& name, double value) {
@@ -75,6 +75,7 @@ OverviewPage::OverviewPage(ClusterModels& models, QWidget* parent) : QWidget(par
   chart->addAxis(timeAxis_, Qt::AlignBottom);
   chart->addAxis(valueAxis, Qt::AlignLeft);
   for (QLineSeries* s : {cpuSeries_, memSeries_}) {
+    s->setPointsVisible(true);
     s->attachAxis(timeAxis_);
     s->attachAxis(valueAxis);
   }
@@ -116,15 +117,15 @@ void OverviewPage::refresh() {
                                  amountText(name, t.total))
                             .arg(QString::number(t.usedPercent(), 'f', 0)));
   }
-  auto describe = [](const QHash<QString, int>& counts) {
+  auto describe = [](const QHash<QString, int>& counts, QString (*label)(const QString&)) {
     QStringList keys = counts.keys();
     std::sort(keys.begin(), keys.end());
     QStringList parts;
-    for (const QString& k : keys) parts << QStringLiteral("%1 %2").arg(counts.value(k)).arg(k.toLower());
+    for (const QString& k : keys) parts << QStringLiteral("%1 %2").arg(counts.value(k)).arg(label(k));
     return parts.isEmpty() ? tr("none") : parts.join(QStringLiteral(", "));
   };
-  tasks_->setText(describe(models_.tasks().countByState()));
-  agents_->setText(describe(models_.agents().countByState()));
+  tasks_->setText(describe(models_.tasks().countByState(), &TasksModel::stateTextForName));
+  agents_->setText(describe(models_.agents().countByState(), &AgentsModel::stateTextForName));
 }
 
 void OverviewPage::sample() {
@@ -135,7 +136,11 @@ void OverviewPage::sample() {
   for (QLineSeries* s : {cpuSeries_, memSeries_}) {
     while (s->count() > 0 && s->at(0).x() < static_cast<qreal>(now - kHistoryMs)) s->remove(0);
   }
-  timeAxis_->setRange(QDateTime::fromMSecsSinceEpoch(now - kHistoryMs), QDateTime::fromMSecsSinceEpoch(now));
+  // Up to an hour: a short history fills the chart instead of hugging its right edge.
+  const qint64 first = cpuSeries_->count() > 0 ? static_cast<qint64>(cpuSeries_->at(0).x()) : now;
+  const qint64 from = std::max(now - kHistoryMs, std::min(first, now - 60'000));
+  timeAxis_->setFormat(now - from > 10 * 60'000 ? QStringLiteral("HH:mm") : QStringLiteral("HH:mm:ss"));
+  timeAxis_->setRange(QDateTime::fromMSecsSinceEpoch(from), QDateTime::fromMSecsSinceEpoch(now));
 }
 
 }  // namespace orch::console

@@ -47,9 +47,15 @@ TablePage::TablePage(QAbstractItemModel* model, const QList<QPair<QString, QStri
   actions_ = new QHBoxLayout;
   filters->addLayout(actions_);
 
+  message_ = new QLabel(this);
+  message_->setWordWrap(true);
+  message_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  message_->hide();
+
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(filters);
   layout->addWidget(view_, 1);
+  layout->addWidget(message_);
   setTabOrder(search_, state_);
   setTabOrder(state_, view_);
 
@@ -71,6 +77,14 @@ QPushButton* TablePage::addActionButton(QAction* action) {
   actions_->addWidget(button);
   return button;
 }
+
+void TablePage::showMessage(const QString& text, bool error) {
+  message_->setStyleSheet(error ? QStringLiteral("color: #c62828") : QString());
+  message_->setText(text);
+  message_->setVisible(!text.isEmpty());
+}
+
+QString TablePage::message() const { return message_->isVisible() ? message_->text() : QString(); }
 
 QString TablePage::currentId() const { return view_->currentIndex().data(kIdRole).toString(); }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QComboBox>
+#include <QLabel>
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPushButton>
@@ -33,6 +34,9 @@ class TablePage : public QWidget {
   bool selectId(const QString& id);
   // The proxy row showing `id`, or -1.
   int proxyRowOf(const QString& id) const;
+  // A line under the table saying what an action did (red when it failed); "" hides it.
+  void showMessage(const QString& text, bool error);
+  QString message() const;
 
  signals:
   void currentIdChanged(const QString& id);
@@ -44,6 +48,7 @@ class TablePage : public QWidget {
   QComboBox* state_;
   QTableView* view_;
   QHBoxLayout* actions_;
+  QLabel* message_;
 };
 
 }  // namespace orch::console

@@ -1,5 +1,6 @@
 #include "views/topology_page.h"
 
+#include <QShowEvent>
 #include <QVBoxLayout>
 
 #include "models/cluster_models.h"
@@ -35,7 +36,12 @@ TopologyPage::TopologyPage(ClusterModels& models, QWidget* parent) : QWidget(par
 
 void TopologyPage::onBatch(const std::vector<orchestrator::v1::OperatorEvent>& events) {
   for (const auto& e : events) feed_.apply(e);
-  if (!flushTimer_.isActive()) flushTimer_.start();
+  if (isVisible() && !flushTimer_.isActive()) flushTimer_.start();
+}
+
+void TopologyPage::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  flush();
 }
 
 void TopologyPage::flush() {

@@ -37,6 +37,10 @@ class TopologyPage : public QWidget {
   void objectSelected(orch::console::TopologyFeed::ObjectKind kind, const QString& id);
   void objectActivated(orch::console::TopologyFeed::ObjectKind kind, const QString& id);
 
+ protected:
+  // A hidden graph is not updated (only the feed's bookkeeping runs); showing it catches up.
+  void showEvent(QShowEvent* event) override;
+
  private:
   void onBatch(const std::vector<orchestrator::v1::OperatorEvent>& events);
 

@@ -33,6 +33,17 @@ bool validRole(const std::string& role) {
   return true;
 }
 
+// The same resources with every entry's reservation role set to `role`.
+Resources withRole(const Resources& resources, const std::string& role) {
+  Resources out;
+  for (const auto& [key, entry] : resources.entries()) {
+    Resources::Entry copy = entry;
+    copy.role = role;
+    out.add(copy).IgnoreError();
+  }
+  return out;
+}
+
 std::string taskPath(const LaunchOperation& op, size_t op_index, size_t task_index) {
   return op.group ? absl::StrCat("operations[", op_index, "].launch_group.task_group.tasks[",
                                  task_index, "]")
@@ -245,7 +256,8 @@ absl::Status MasterEngine::statusUpdate(const AgentId& agent, const TaskStatus& 
   return absl::OkStatus();
 }
 
-absl::Status MasterEngine::drainAgent(const AgentId& agent, Duration max_grace, TimePoint now) {
+absl::Status MasterEngine::drainAgent(const AgentId& agent, Duration max_grace, TimePoint now,
+                                      std::optional<Duration> deadline) {
   auto it = agents_.find(agent);
   if (it == agents_.end()) {
     return absl::NotFoundError(absl::StrCat("agent_id: unknown agent '", agent.value(), "'"));
@@ -254,20 +266,34 @@ absl::Status MasterEngine::drainAgent(const AgentId& agent, Duration max_grace, 
   if (record.status == AgentStatus::kGone) {
     return absl::FailedPreconditionError(absl::StrCat("agent ", agent.value(), " is gone"));
   }
+  if (deadline && *deadline < Duration::zero()) {
+    return absl::InvalidArgumentError("deadline_seconds: must not be negative");
+  }
   record.status = record.tasks.empty() ? AgentStatus::kDrained : AgentStatus::kDraining;
   record.drain_grace = max_grace;
   rescindAgentOffers(agent, now);
   allocator_->setAgentActive(agent, false);
+  if (deadline && *deadline > Duration::zero() && !record.tasks.empty()) {
+    record.drain_deadline = now + *deadline;  // tick() kills what still runs then
+  } else {
+    record.drain_deadline.reset();
+    killAgentTasks(record, now);
+  }
+  addEffect(AgentChanged{agent, AgentChanged::kUpdated});
+  return absl::OkStatus();
+}
+
+void MasterEngine::killAgentTasks(AgentRecord& record, TimePoint now) {
   std::vector<std::pair<FrameworkId, TaskId>> keys(record.tasks.begin(), record.tasks.end());
   for (const auto& key : keys) {
     auto t = tasks_.find(key);
     if (t == tasks_.end()) continue;
     std::optional<Duration> grace;
-    if (max_grace > Duration::zero()) grace = std::min(max_grace, t->second.spec.kill_grace);
+    if (record.drain_grace > Duration::zero()) {
+      grace = std::min(record.drain_grace, t->second.spec.kill_grace);
+    }
     killTask(t->second, grace, now);
   }
-  addEffect(AgentChanged{agent, AgentChanged::kUpdated});
-  return absl::OkStatus();
 }
 
 absl::Status MasterEngine::reactivateAgent(const AgentId& agent, TimePoint now) {
@@ -409,6 +435,39 @@ absl::Status MasterEngine::validateAccept(const FrameworkRecord& framework,
   std::set<TaskId> ids;
   for (size_t i = 0; i < operations.size(); ++i) {
     const LaunchOperation& op = operations[i];
+    if (op.type != LaunchOperation::Type::kLaunch) {
+      const bool reserve = op.type == LaunchOperation::Type::kReserve;
+      const std::string path =
+          absl::StrCat("operations[", i, "].", reserve ? "reserve" : "unreserve", ".resources");
+      if (op.resources.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ": must name resources"));
+      }
+      if (reserve && role.value() == "*") {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ": the offers are allocated to role '*'; reserving needs a framework role"));
+      }
+      for (const auto& [key, entry] : op.resources.entries()) {
+        if (reserve && entry.role != role.value()) {
+          return absl::InvalidArgumentError(absl::StrCat(path, ": '", entry.name,
+                                                         "' must be reserved to the offers' role '",
+                                                         role.value(), "'"));
+        }
+        if (!reserve && entry.role == "*") {
+          return absl::InvalidArgumentError(
+              absl::StrCat(path, ": '", entry.name, "' is not a reserved resource"));
+        }
+      }
+      const Resources from = reserve ? withRole(op.resources, "*") : op.resources;
+      const Resources to = reserve ? op.resources : withRole(op.resources, "*");
+      if (!remaining.contains(from)) {
+        return absl::InvalidArgumentError(absl::StrCat(path, ": ", from.toString(),
+                                                       " is not in what remains of the offers (",
+                                                       remaining.toString(), ")"));
+      }
+      remaining -= from;
+      remaining += to;
+      continue;
+    }
     if (op.tasks.empty()) {
       return absl::InvalidArgumentError(
           op.group ? absl::StrCat("operations[", i, "].launch_group.task_group.tasks: empty group")
@@ -490,6 +549,22 @@ absl::Status MasterEngine::accept(const FrameworkId& framework_id,
 
   Resources used;
   for (const LaunchOperation& op : operations) {
+    if (op.type != LaunchOperation::Type::kLaunch) {
+      const bool reserve = op.type == LaunchOperation::Type::kReserve;
+      const Resources from = reserve ? withRole(op.resources, "*") : op.resources;
+      const Resources to = reserve ? op.resources : withRole(op.resources, "*");
+      absl::Status applied =
+          reserve ? allocator_->reserve(agent, from, role, framework_id)
+                  : allocator_->unreserve(agent, op.resources, framework_id);
+      if (!applied.ok()) {
+        counters_.invalid_calls++;
+        return absl::Status(applied.code(), absl::StrCat(reserve ? "reserve" : "unreserve",
+                                                         ": ", applied.message()));
+      }
+      offered -= from;
+      offered += to;
+      continue;
+    }
     SendRunTasks run{agent, framework_id, {}};
     for (const TaskSpec& spec : op.tasks) {
       auto key = std::make_pair(framework_id, spec.id);
@@ -929,6 +1004,14 @@ void MasterEngine::tick(TimePoint now) {
 
   for (auto& [key, pending] : pending_) {
     if (!pending.queue.empty() && pending.next_send <= now) sendHead(key.first, pending, now);
+  }
+
+  for (auto& [id, agent] : agents_) {
+    if (agent.status == AgentStatus::kDraining && agent.drain_deadline &&
+        *agent.drain_deadline <= now) {
+      agent.drain_deadline.reset();
+      killAgentTasks(agent, now);
+    }
   }
 
   std::vector<FrameworkId> failed_over;

@@ -108,8 +108,13 @@ struct OfferRecord {
   TimePoint created{};
 };
 
-// One launch operation of an ACCEPT: a single task or a group started all-or-nothing.
+// One operation of an ACCEPT: launch a single task or a group (all-or-nothing), or reserve /
+// unreserve offered resources. Operations apply in order: a launch may use what a reserve
+// before it made.
 struct LaunchOperation {
+  enum class Type { kLaunch, kReserve, kUnreserve };
+  Type type = Type::kLaunch;
+  Resources resources;  // kReserve: role = the offer's role; kUnreserve: reserved resources
   bool group = false;
   std::vector<TaskSpec> tasks;
   std::vector<std::string> task_agent_ids;  // agent_id each TaskInfo named (may be empty)
@@ -206,7 +211,9 @@ class MasterEngine {
   // A status update from an agent. The engine acknowledges it to the agent at once (the
   // master now owns delivery) and forwards it to the framework until acknowledged.
   absl::Status statusUpdate(const AgentId& agent, const TaskStatus& status, TimePoint now);
-  absl::Status drainAgent(const AgentId& agent, Duration max_grace, TimePoint now);
+  // Stops offers of the agent at once; kills its tasks now, or when `deadline` has passed.
+  absl::Status drainAgent(const AgentId& agent, Duration max_grace, TimePoint now,
+                          std::optional<Duration> deadline = std::nullopt);
   absl::Status reactivateAgent(const AgentId& agent, TimePoint now);
 
   // ---- Frameworks ----
@@ -279,6 +286,7 @@ class MasterEngine {
   void markUnreachable(AgentRecord& agent, TimePoint now);
   void removeFramework(const FrameworkId& framework, TimePoint now);
   void killTask(TaskRecord& task, std::optional<Duration> grace, TimePoint now);
+  void killAgentTasks(AgentRecord& agent, TimePoint now);
   absl::Status validateAccept(const FrameworkRecord& framework, const std::vector<OfferId>& offers,
                               const std::vector<LaunchOperation>& operations,
                               Resources& offered_total, AgentId& agent, RoleName& role) const;

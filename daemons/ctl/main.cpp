@@ -154,6 +154,9 @@ int main(int argc, char** argv) {
   drain_cmd->add_option("agent", drain.agent, "agent id or hostname")->required();
   drain_cmd->add_option("--grace", drain.grace_seconds, "longest kill grace period in seconds")
       ->check(CLI::NonNegativeNumber);
+  drain_cmd->add_option("--deadline", drain.deadline_seconds,
+                        "let tasks run this many seconds before killing them (default: now)")
+      ->check(CLI::NonNegativeNumber);
   drain_cmd->add_flag("--mark-gone", drain.mark_gone, "mark the agent gone once drained");
   bind(drain_cmd, [&] { return runDrainCommand(global, drain); });
 

@@ -61,6 +61,7 @@ int runDrainCommand(const GlobalOptions& global, const DrainOptions& options) {
   v1::DrainAgentRequest request;
   request.set_agent_id(agent->id);
   request.set_max_grace_period_seconds(options.grace_seconds);
+  request.set_deadline_seconds(options.deadline_seconds);
   request.set_mark_gone(options.mark_gone);
   if (absl::Status s = (*client)->drainAgent(request); !s.ok()) {
     return reportError(absl::StrCat("cannot drain agent ", describe(*agent)), s);

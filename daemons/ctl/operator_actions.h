@@ -11,6 +11,7 @@ namespace orch::ctl {
 struct DrainOptions {
   std::string agent;
   double grace_seconds = 0;  // 0 = each task's own kill policy
+  double deadline_seconds = 0;  // > 0: tasks keep running this long before they are killed
   bool mark_gone = false;
 };
 

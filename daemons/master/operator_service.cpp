@@ -112,10 +112,17 @@ grpc::Status OperatorService::DrainAgent(grpc::ServerContext* ctx, const v1::Dra
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "max_grace_period_seconds: must be between 0 and 86400");
   }
+  double d = request->deadline_seconds();
+  if (!std::isfinite(d) || d < 0 || d > 30 * 86400.0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "deadline_seconds: must be between 0 and 30 days");
+  }
   core::AgentId id(request->agent_id());
   auto grace = std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(g));
+  std::optional<core::Duration> deadline;
+  if (d > 0) deadline = std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(d));
   return toGrpc(loop_.call([&](core::MasterEngine& engine, core::TimePoint now) {
-    return engine.drainAgent(id, grace, now);
+    return engine.drainAgent(id, grace, now, deadline);
   }));
 }
 

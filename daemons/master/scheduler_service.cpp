@@ -49,9 +49,22 @@ absl::StatusOr<std::vector<core::LaunchOperation>> operationsFrom(const v1::Call
         tasks = &op.launch_group().task_group().tasks();
         prefix = absl::StrCat("operations[", i, "].launch_group.task_group.tasks");
         break;
+      case v1::Call::Operation::RESERVE:
+      case v1::Call::Operation::UNRESERVE: {
+        const bool reserve = op.type() == v1::Call::Operation::RESERVE;
+        launch.type = reserve ? core::LaunchOperation::Type::kReserve
+                              : core::LaunchOperation::Type::kUnreserve;
+        auto resources = wire::resourcesFromProto(
+            reserve ? op.reserve().resources() : op.unreserve().resources(),
+            absl::StrCat("operations[", i, "].", reserve ? "reserve" : "unreserve", ".resources"));
+        if (!resources.ok()) return resources.status();
+        launch.resources = *std::move(resources);
+        ops.push_back(std::move(launch));
+        continue;
+      }
       default:
-        return absl::InvalidArgumentError(
-            absl::StrCat("operations[", i, "].type: must be LAUNCH or LAUNCH_GROUP"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "operations[", i, "].type: must be LAUNCH, LAUNCH_GROUP, RESERVE or UNRESERVE"));
     }
     for (int j = 0; j < tasks->size(); ++j) {
       auto spec = wire::taskSpecFromProto((*tasks)[j], absl::StrCat(prefix, "[", j, "]"));

@@ -292,6 +292,85 @@ class MasterEngineTest : public QObject {
     QVERIFY(!f.engine.reactivateAgent(f.agent, t0 + 3s).ok());
   }
 
+  void drainWithADeadlineLetsTasksRunUntilThen() {
+    Fixture f(t0);
+    QVERIFY(f.engine.accept(f.framework, {f.offers[0].id}, {launchOf({task("t")})}, 0s, t0).ok());
+    QVERIFY(f.engine.statusUpdate(f.agent, agentStatus("t", TaskState::kRunning, "1"), t0).ok());
+    f.engine.takeEffects();
+    QVERIFY(f.engine.drainAgent(f.agent, 1s, t0, 60s).ok());
+    QCOMPARE(effectsOf<SendKillTask>(f.engine.takeEffects()).size(), size_t(0));
+    QVERIFY(f.engine.heartbeat(f.agent, t0 + 29s).ok());
+    f.engine.tick(t0 + 30s);
+    QCOMPARE(effectsOf<SendKillTask>(f.engine.takeEffects()).size(), size_t(0));
+    QCOMPARE(effectsOf<SendOffers>(f.engine.takeEffects()).size(), size_t(0));
+    QVERIFY(f.engine.heartbeat(f.agent, t0 + 59s).ok());
+    f.engine.tick(t0 + 61s);
+    auto kills = effectsOf<SendKillTask>(f.engine.takeEffects());
+    QCOMPARE(kills.size(), size_t(1));
+    QCOMPARE(kills[0].grace, Duration(1s));
+  }
+
+  void reserveThenLaunchOnTheReservation() {
+    MasterEngine engine(MasterOptions{});
+    AgentDescription a;
+    a.resources = res("cpus:4;mem:1024");
+    AgentId agent = engine.registerAgent(a, t0);
+    FrameworkDescription eng;
+    eng.roles = {RoleName("eng")};
+    FrameworkId fw = *engine.subscribe(eng, t0);
+    engine.allocate(t0);
+    auto offers = effectsOf<SendOffers>(engine.takeEffects());
+    QCOMPARE(offers.size(), size_t(1));
+    LaunchOperation reserve;
+    reserve.type = LaunchOperation::Type::kReserve;
+    reserve.resources = res("cpus(eng):2");
+    LaunchOperation launch = launchOf({task("r", "cpus(eng):1;mem:32")});
+    QVERIFY(engine.accept(fw, {offers[0].offers[0].id}, {reserve, launch}, 0s, t0).ok());
+    QCOMPARE(engine.tasks().size(), size_t(1));
+    // Another role is never offered the reserved cpu that is left.
+    FrameworkDescription other;
+    other.roles = {RoleName("other")};
+    FrameworkId fw2 = *engine.subscribe(other, t0);
+    engine.suppress(fw, t0).IgnoreError();
+    engine.takeEffects();
+    engine.allocate(t0 + 1s);
+    for (auto& o : effectsOf<SendOffers>(engine.takeEffects())) {
+      QCOMPARE(o.framework, fw2);
+      for (auto& r : o.offers) QVERIFY(r.resources.reservedTo("eng").empty());
+    }
+    (void)agent;
+  }
+
+  void reserveIsValidated_data() {
+    QTest::addColumn<QString>("resources");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("wrong role") << "cpus(ops):1" << "must be reserved to the offers' role";
+    QTest::newRow("too much") << "cpus(eng):9" << "is not in what remains";
+    QTest::newRow("unreserved") << "cpus:1" << "must be reserved";
+  }
+
+  void reserveIsValidated() {
+    QFETCH(QString, resources);
+    QFETCH(QString, expected);
+    MasterEngine engine(MasterOptions{});
+    AgentDescription a;
+    a.resources = res("cpus:4;mem:1024");
+    engine.registerAgent(a, t0);
+    FrameworkDescription eng;
+    eng.roles = {RoleName("eng")};
+    FrameworkId fw = *engine.subscribe(eng, t0);
+    engine.allocate(t0);
+    auto offers = effectsOf<SendOffers>(engine.takeEffects());
+    LaunchOperation reserve;
+    reserve.type = LaunchOperation::Type::kReserve;
+    reserve.resources = res(resources.toStdString().c_str());
+    absl::Status s = engine.accept(fw, {offers[0].offers[0].id}, {reserve}, 0s, t0);
+    QVERIFY(!s.ok());
+    QVERIFY2(QString::fromStdString(std::string(s.message())).contains(expected),
+             std::string(s.message()).c_str());
+    QVERIFY(QString::fromStdString(std::string(s.message())).contains("operations[0].reserve.resources"));
+  }
+
   void aLiveTaskUnknownToTheMasterIsKilled() {
     Fixture f(t0);
     QVERIFY(f.engine.statusUpdate(f.agent, agentStatus("ghost", TaskState::kRunning, "g"), t0).ok());

@@ -9,26 +9,19 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "agent/containerizer/task_id.h"
 
 namespace orch::agent {
 
 namespace v1 = orchestrator::v1;
 
-namespace {
-
-bool safeTaskId(const std::string& id) {
-  if (id.empty() || id.size() > 200 || id == "." || id == "..") return false;
-  return std::all_of(id.begin(), id.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '_' || c == '.';
-  });
-}
-
-}  // namespace
 
 grpc::Status AgentFilesService::ReadLog(grpc::ServerContext* ctx, const v1::ReadLogRequest* request,
                                         grpc::ServerWriter<v1::LogChunk>* writer) {
-  if (!safeTaskId(request->task_id())) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "task_id: not a valid task id");
+  // The containerizer's rule: the id names the sandbox directory read below.
+  if (absl::Status valid = validateTaskId(request->task_id()); !valid.ok()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("task_id: ", valid.message()));
   }
   const std::string stream = request->stream().empty() ? "stdout" : request->stream();
   if (stream != "stdout" && stream != "stderr") {

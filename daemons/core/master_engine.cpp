@@ -9,8 +9,15 @@
 namespace orch::core {
 namespace {
 
+// The agents' rule (agent/containerizer/task_id.h): ids name sandbox directories and cgroups,
+// so the master refuses at ACCEPT what an agent would refuse at launch.
+constexpr size_t kMaxTaskIdLength = 128;
+
 bool validTaskId(const std::string& id) {
-  if (id.empty() || id.size() > 200 || id == "." || id == "..") return false;
+  if (id.empty() || id.size() > kMaxTaskIdLength || !std::isalnum(static_cast<unsigned char>(id[0]))) {
+    return false;
+  }
+  if (id.find("..") != std::string::npos) return false;
   return std::all_of(id.begin(), id.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '-' || c == '_' || c == '.';
   });
@@ -483,7 +490,8 @@ absl::Status MasterEngine::validateAccept(const FrameworkRecord& framework,
       if (!validTaskId(task.id.value())) {
         return absl::InvalidArgumentError(absl::StrCat(
             path, ".task_id: '", task.id.value(),
-            "' may only hold letters, digits, '-', '_' and '.' (at most 200)"));
+            "' must start with a letter or digit, hold only letters, digits, '-', '_' and '.', "
+            "no '..', at most 128 characters"));
       }
       if (!ids.insert(task.id).second || framework.tasks.count(task.id)) {
         return absl::InvalidArgumentError(absl::StrCat(

@@ -88,7 +88,8 @@ absl::StatusOr<client::ClientConfig> LocalClusterLauncher::start(const Options& 
                       {QStringLiteral("--listen"), masterAddress_, QStringLiteral("--http"), QString(),
                        QStringLiteral("--master-id"), QStringLiteral("local"), QStringLiteral("--ca"),
                        certs + QStringLiteral("/ca.crt"), QStringLiteral("--cert"), certs + QStringLiteral("/master.crt"),
-                       QStringLiteral("--key"), certs + QStringLiteral("/master.key")},
+                       QStringLiteral("--key"), certs + QStringLiteral("/master.key"), QStringLiteral("--data-dir"),
+                       options.dataDir + QStringLiteral("/master")},
                       logs + QStringLiteral("/master.log"));
   if (!master.ok()) return master.status();
   masterPid_ = *master;

@@ -66,6 +66,29 @@ MasterEngine::~MasterEngine() = default;
 
 std::string MasterEngine::nextUuid() { return absl::StrCat(options_.master_id, "-U", next_uuid_++); }
 
+void MasterEngine::addEffect(Effect effect) {
+  // Every change the operator stream hears of is a registry change too.
+  if (const auto* t = std::get_if<TaskChanged>(&effect)) {
+    delta_.tasks.insert({t->framework, t->task});
+  } else if (const auto* a = std::get_if<AgentChanged>(&effect)) {
+    delta_.agents.insert(a->agent);
+  } else if (const auto* f = std::get_if<FrameworkChanged>(&effect)) {
+    delta_.frameworks.insert(f->framework);
+  }
+  effects_.push_back(std::move(effect));
+}
+
+Resources MasterEngine::allocatorTotal(const AgentRecord& agent) const {
+  if (agent.dynamic_reservations.empty()) return agent.info.resources;
+  Resources total = agent.info.resources;
+  const Resources unreserved = withRole(agent.dynamic_reservations, "*");
+  if (total.contains(unreserved)) {
+    total -= unreserved;
+    total += agent.dynamic_reservations;
+  }
+  return total;
+}
+
 std::vector<Effect> MasterEngine::takeEffects() {
   std::vector<Effect> out;
   out.swap(effects_);
@@ -76,6 +99,7 @@ std::vector<Effect> MasterEngine::takeEffects() {
 
 AgentId MasterEngine::registerAgent(const AgentDescription& description, TimePoint now) {
   AgentId id(absl::StrCat(options_.master_id, "-S", next_agent_++));
+  delta_.meta = true;
   AgentRecord record;
   record.info = description;
   record.info.id = id;
@@ -111,6 +135,7 @@ absl::Status MasterEngine::reregisterAgent(const AgentDescription& description,
   }
   AgentRecord& agent = it->second;
   agent.info = description;
+  agent.reregister_deadline.reset();
   agent.connected = true;
   agent.last_heartbeat = now;
   if (agent.status == AgentStatus::kUnreachable) agent.status = AgentStatus::kActive;
@@ -175,7 +200,7 @@ absl::Status MasterEngine::reregisterAgent(const AgentDescription& description,
     if (t == tasks_.end()) continue;
     used.push_back({t->second.framework, t->second.role, t->second.spec.resources});
   }
-  allocator_->addAgent(id, description.resources, used);
+  allocator_->addAgent(id, allocatorTotal(agent), used);
   bool active = agent.status == AgentStatus::kActive;
   allocator_->setAgentActive(id, active);
 
@@ -323,6 +348,7 @@ absl::Status MasterEngine::reactivateAgent(const AgentId& agent, TimePoint now) 
 }
 
 void MasterEngine::markUnreachable(AgentRecord& agent, TimePoint now) {
+  agent.reregister_deadline.reset();
   agent.status = AgentStatus::kUnreachable;
   agent.connected = false;
   rescindAgentOffers(agent.info.id, now);
@@ -371,7 +397,10 @@ absl::StatusOr<FrameworkId> MasterEngine::subscribe(const FrameworkDescription& 
     addEffect(FrameworkChanged{id, FrameworkChanged::kUpdated});
     return id;
   }
-  if (id.empty()) id = FrameworkId(absl::StrCat(options_.master_id, "-F", next_framework_++));
+  if (id.empty()) {
+    id = FrameworkId(absl::StrCat(options_.master_id, "-F", next_framework_++));
+    delta_.meta = true;
+  }
   FrameworkRecord record;
   record.info = description;
   record.info.id = id;
@@ -497,6 +526,11 @@ absl::Status MasterEngine::validateAccept(const FrameworkRecord& framework,
         return absl::InvalidArgumentError(absl::StrCat(
             path, ".task_id: '", task.id.value(), "' is already in use by this framework"));
       }
+      if (task.payload.size() > options_.max_task_info_bytes) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path, ": the TaskInfo is ", task.payload.size(), " bytes; the limit is ",
+            options_.max_task_info_bytes, " (large data belongs in a URI or a volume)"));
+      }
       if (j < op.task_agent_ids.size() && !op.task_agent_ids[j].empty() &&
           op.task_agent_ids[j] != agent.value()) {
         return absl::InvalidArgumentError(absl::StrCat(path, ".agent_id: '", op.task_agent_ids[j],
@@ -571,6 +605,13 @@ absl::Status MasterEngine::accept(const FrameworkId& framework_id,
       }
       offered -= from;
       offered += to;
+      AgentRecord& target = agents_[agent];
+      if (reserve) {
+        target.dynamic_reservations += op.resources;
+      } else if (target.dynamic_reservations.contains(op.resources)) {
+        target.dynamic_reservations -= op.resources;
+      }
+      delta_.agents.insert(agent);
       continue;
     }
     SendRunTasks run{agent, framework_id, {}};
@@ -709,6 +750,7 @@ absl::Status MasterEngine::acknowledge(const FrameworkId& framework, const TaskI
         "uuid: does not match the pending update of task '", task.value(), "'"));
   }
   p->second.queue.pop_front();
+  touchTask(framework, task);
   if (p->second.queue.empty()) {
     pending_.erase(p);
   } else {
@@ -775,7 +817,12 @@ void MasterEngine::removeFramework(const FrameworkId& framework, TimePoint now) 
                now);
   }
   for (auto p = pending_.begin(); p != pending_.end();) {
-    p = p->first.first == framework ? pending_.erase(p) : std::next(p);
+    if (p->first.first == framework) {
+      touchTask(p->first.first, p->first.second);
+      p = pending_.erase(p);
+    } else {
+      ++p;
+    }
   }
   allocator_->removeFramework(framework);
   frameworks_.erase(framework);
@@ -792,6 +839,7 @@ absl::Status MasterEngine::setWeight(const RoleName& role, double weight) {
         absl::StrCat("weight: must be a number above 0 (at most 1e6), got ", weight));
   }
   allocator_->setWeight(role, weight);
+  delta_.roles.insert(role);
   allocation_due_ = true;
   return absl::OkStatus();
 }
@@ -801,12 +849,16 @@ absl::Status MasterEngine::setQuota(const RoleName& role, const Quota& quota) {
     return absl::InvalidArgumentError(absl::StrCat("role: invalid role '", role.value(), "'"));
   }
   absl::Status s = allocator_->setQuota(role, quota);
-  if (s.ok()) allocation_due_ = true;
+  if (s.ok()) {
+    allocation_due_ = true;
+    delta_.roles.insert(role);
+  }
   return s;
 }
 
 void MasterEngine::removeQuota(const RoleName& role) {
   allocator_->removeQuota(role);
+  delta_.roles.insert(role);
   allocation_due_ = true;
 }
 
@@ -866,6 +918,7 @@ void MasterEngine::forwardToFramework(const FrameworkId& framework, TaskStatus s
                                       TimePoint now) {
   if (!frameworks_.count(framework)) return;
   status.uuid = nextUuid();
+  touchTask(framework, status.task);
   PendingUpdates& pending = pending_[{framework, status.task}];
   pending.queue.push_back(std::move(status));
   if (pending.queue.size() == 1) sendHead(framework, pending, now);
@@ -1001,6 +1054,10 @@ void MasterEngine::tick(TimePoint now) {
   const Duration agent_timeout = options_.heartbeat_interval * options_.max_missed_heartbeats;
   for (auto& [id, agent] : agents_) {
     if (agent.status == AgentStatus::kUnreachable || agent.status == AgentStatus::kGone) continue;
+    if (agent.reregister_deadline) {
+      if (now >= *agent.reregister_deadline) markUnreachable(agent, now);
+      continue;
+    }
     if (now - agent.last_heartbeat > agent_timeout) markUnreachable(agent, now);
   }
 

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "allocator.h"
 #include "quota.h"
+#include "registry_delta.h"
 #include "clock.h"
 #include "ids.h"
 #include "resources.h"
@@ -33,6 +34,13 @@ struct MasterOptions {
   Duration allocation_interval = std::chrono::seconds(1);  // full cycle at least this often
   Duration default_refuse = std::chrono::seconds(5);
   size_t max_completed_tasks = 10'000;
+  // A task's TaskInfo must fit in one registry entry (one znode), so ACCEPT refuses larger ones.
+  size_t max_task_info_bytes = 48 * 1024;
+  // After recover(): frameworks get at least this long to resubscribe, whatever their
+  // failover_timeout, so a failover never tears a framework down.
+  Duration recovery_framework_grace = std::chrono::seconds(60);
+  // After recover(): agents get this long to re-register before they count as unreachable.
+  Duration recovery_agent_grace = std::chrono::seconds(15);
   AllocatorOptions allocator;
 };
 
@@ -87,6 +95,9 @@ struct AgentRecord {
   TimePoint last_heartbeat{};
   std::optional<TimePoint> drain_deadline;
   Duration drain_grace{0};
+  Resources dynamic_reservations;  // what RESERVE operations reserved, in reserved form
+  // Set by recover(): the agent must re-register by then or becomes unreachable.
+  std::optional<TimePoint> reregister_deadline;
   std::set<std::pair<FrameworkId, TaskId>> tasks;
 };
 
@@ -176,6 +187,28 @@ using Effect = std::variant<SendOffers, SendRescind, SendStatusToFramework, Send
                             SendRunTasks, SendKillTask, SendAckToAgent, SendShutdownAgent,
                             TaskChanged, AgentChanged, FrameworkChanged>;
 
+// The registry as read back from the store, for recover().
+struct RecoveredAgent {
+  AgentDescription info;
+  AgentStatus status = AgentStatus::kActive;
+  Resources dynamic_reservations;
+  Duration drain_grace{0};
+  std::optional<Duration> drain_deadline_remaining;
+};
+struct RecoveredTask {
+  TaskRecord record;
+  std::vector<TaskStatus> pending;  // not yet acknowledged by the framework, oldest first
+};
+struct RegistryState {
+  std::vector<RecoveredAgent> agents;
+  std::vector<FrameworkDescription> frameworks;
+  std::vector<RecoveredTask> tasks;
+  std::map<RoleName, double> weights;
+  std::map<RoleName, Quota> quotas;
+  uint64_t next_agent = 1;
+  uint64_t next_framework = 1;
+};
+
 struct MasterCounters {
   uint64_t offers_sent = 0;
   uint64_t offers_declined = 0;
@@ -250,6 +283,24 @@ class MasterEngine {
 
   std::vector<Effect> takeEffects();
 
+  // ---- Registry (persistence) ----
+  // Objects changed since the last call; the shell persists their current values.
+  RegistryDelta takeRegistryDelta();
+  // Rebuilds the engine from a stored registry. Only on a fresh engine (before any input).
+  // Agents come back disconnected (no offers until they re-register, unreachable if they do
+  // not within the heartbeat timeout), frameworks disconnected with their failover timeout
+  // (at least recovery_framework_grace), tasks with their state and unacknowledged updates.
+  // Inconsistent entries (a task of an unknown agent, a duplicate id) are skipped and named
+  // in the returned problems; they never stop the recovery.
+  std::vector<std::string> recover(const RegistryState& state, TimePoint now);
+  // Updates the framework has not acknowledged for a task (nullptr when none).
+  const std::deque<TaskStatus>* pendingUpdates(const FrameworkId& framework,
+                                               const TaskId& task) const;
+  // The active task, or its archived record while an update is still unacknowledged.
+  const TaskRecord* findTaskForRegistry(const FrameworkId& framework, const TaskId& task) const;
+  uint64_t nextAgentNumber() const { return next_agent_; }
+  uint64_t nextFrameworkNumber() const { return next_framework_; }
+
   // ---- Read-only views ----
   const std::map<AgentId, AgentRecord>& agents() const { return agents_; }
   const std::map<FrameworkId, FrameworkRecord>& frameworks() const { return frameworks_; }
@@ -272,7 +323,10 @@ class MasterEngine {
     TimePoint next_send{};
   };
 
-  void addEffect(Effect effect) { effects_.push_back(std::move(effect)); }
+  void addEffect(Effect effect);
+  void touchTask(const FrameworkId& framework, const TaskId& task) { delta_.tasks.insert({framework, task}); }
+  // The agent's total as the allocator sees it: its own resources with RESERVE operations applied.
+  Resources allocatorTotal(const AgentRecord& agent) const;
   std::string nextUuid();
   void rescindOffer(const OfferId& offer, bool recover, TimePoint now);
   void rescindAgentOffers(const AgentId& agent, TimePoint now);
@@ -303,6 +357,7 @@ class MasterEngine {
   std::map<OfferId, OfferRecord> offers_;
   std::map<std::pair<FrameworkId, TaskId>, PendingUpdates> pending_;
   std::vector<Effect> effects_;
+  RegistryDelta delta_;
   MasterCounters counters_;
   uint64_t next_agent_ = 1;
   uint64_t next_framework_ = 1;

@@ -112,7 +112,17 @@ void LeaderContender::stop() {
 
 bool LeaderContender::isLeader() const {
   std::lock_guard<std::mutex> lock(mu_);
+  return leader_ && serving_;
+}
+
+bool LeaderContender::elected() const {
+  std::lock_guard<std::mutex> lock(mu_);
   return leader_;
+}
+
+std::string LeaderContender::electionNodePath() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return my_node_.empty() ? std::string() : absl::StrCat(kElection, "/", my_node_);
 }
 
 std::string LeaderContender::leaderAddress() const {
@@ -154,7 +164,10 @@ void LeaderContender::createCandidacy() {
                       lose(absl::StrCat("cannot enter the election: ", result.status().message()));
                       return;
                     }
-                    my_node_ = result->path.substr(result->path.rfind('/') + 1);
+                    {
+                      std::lock_guard<std::mutex> lock(mu_);
+                      my_node_ = result->path.substr(result->path.rfind('/') + 1);
+                    }
                     orch::log::logInfo("entered the leader election", {{"node", my_node_}});
                     check();
                   });

@@ -8,6 +8,7 @@
 // to be restarted as a fresh contender. A master never acts as leader without a session.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -37,7 +38,13 @@ class LeaderContender final : public Leadership {
   absl::Status start();
   void stop();
 
+  // True once elected AND marked serving (the registry is recovered): only then RPCs are served.
   bool isLeader() const override;
+  bool elected() const;
+  void setServing() { serving_ = true; }
+  // Our election znode, e.g. /leader/member_0000000003 (relative to the chroot; "" before
+  // the candidacy exists). Registry writes check it exists: a deposed leader cannot write.
+  std::string electionNodePath() const;
   // The current leader's address ("" while unknown).
   std::string leaderAddress() const override;
 
@@ -57,6 +64,7 @@ class LeaderContender final : public Leadership {
 
   mutable std::mutex mu_;
   bool leader_ = false;
+  std::atomic<bool> serving_{false};
   std::string leader_address_;
   bool stopped_ = false;
 };

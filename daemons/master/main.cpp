@@ -20,6 +20,8 @@
 #include "master/master_loop.h"
 #include "master/operator_service.h"
 #include "master/scheduler_service.h"
+#include "master/state/file_state_store.h"
+#include "master/state/zk_state_store.h"
 
 namespace {
 
@@ -29,6 +31,22 @@ std::string randomId() {
   char buf[16];
   snprintf(buf, sizeof buf, "%08x", dist(rd));
   return buf;
+}
+
+bool validMasterId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (unsigned char c : id) {
+    if (!(std::isalnum(c) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return true;
+}
+
+std::string defaultDataDir(const std::string& listen) {
+  const char* xdg = getenv("XDG_DATA_HOME");
+  const char* home = getenv("HOME");
+  std::string base = xdg && *xdg ? xdg : absl::StrCat(home && *home ? home : "/tmp", "/.local/share");
+  std::string port = listen.substr(listen.rfind(':') + 1);
+  return absl::StrCat(base, "/orchestrator/master-", port);
 }
 
 }  // namespace
@@ -47,6 +65,8 @@ int main(int argc, char** argv) {
   std::string zk;
   double zk_session_timeout = 2.0;
   std::string advertise;
+  std::string data_dir;
+  bool in_memory = false;
   app.add_option("--listen", listen, "gRPC address host:port")->capture_default_str();
   app.add_option("--http", http, "HTTP address for /metrics and /health (empty: off)")
       ->capture_default_str();
@@ -66,11 +86,21 @@ int main(int argc, char** argv) {
   app.add_option("--zk-session-timeout", zk_session_timeout, "seconds; a dead leader is replaced after about this long")
       ->capture_default_str()->check(CLI::Range(0.5, 60.0));
   app.add_option("--advertise", advertise, "address other masters and clients use to reach --listen");
+  app.add_option("--data-dir", data_dir,
+                 "where a master without --zk keeps its registry (default "
+                 "$XDG_DATA_HOME/orchestrator/master-<port>)");
+  app.add_flag("--in-memory", in_memory,
+               "keep no registry at all: a restart forgets every agent, framework and task");
   app.add_option("--log-level", log_level)->capture_default_str();
   app.add_option("--log-file", log_file);
   CLI11_PARSE(app, argc, argv);
 
   orch::log::initLogging("master", log_level, log_file);
+  if (!master_id.empty() && !validMasterId(master_id)) {
+    fprintf(stderr, "orch-master: --master-id '%s': use 1-64 letters, digits, '-', '_' or '.'\n",
+            master_id.c_str());
+    return 2;
+  }
 
   // Block the stop signals in every thread; one thread waits for them.
   sigset_t stop_signals;
@@ -96,18 +126,62 @@ int main(int argc, char** argv) {
       std::chrono::duration<double>(offer_timeout));
 
   orch::metrics::MetricsRegistry metrics;
+  std::unique_ptr<orch::master::StateStore> store;  // outlives the loop that writes to it
+  std::thread recovery;
   orch::master::MasterLoop loop(options, metrics);
   if (advertise.empty()) advertise = listen;
   std::atomic<bool> lost_leadership{false};
+  auto on_store_failure = [&lost_leadership](absl::Status s) {
+    fprintf(stderr, "orch-master: leaving: registry write failed: %s\n", std::string(s.message()).c_str());
+    lost_leadership = true;
+    kill(getpid(), SIGTERM);
+  };
   std::unique_ptr<orch::master::Leadership> leadership;
   orch::master::LeaderContender* contender = nullptr;
   if (zk.empty()) {
     leadership = std::make_unique<orch::master::SoleLeader>(advertise);
+    if (!in_memory) {
+      if (data_dir.empty()) data_dir = defaultDataDir(listen);
+      store = std::make_unique<orch::master::FileStateStore>(
+          orch::master::FileStateStore::Options{data_dir});
+      loop.setStore(store.get(), on_store_failure);
+      auto problems = loop.recoverFromStore();
+      if (!problems.ok()) {
+        fprintf(stderr, "orch-master: %s\n", std::string(problems.status().message()).c_str());
+        return 1;
+      }
+      for (const auto& p : *problems) fprintf(stderr, "orch-master: registry: %s\n", p.c_str());
+    }
   } else {
     auto c = std::make_unique<orch::master::LeaderContender>(
         orch::master::LeaderContender::Options{zk, static_cast<int>(zk_session_timeout * 1000),
                                                advertise, options.master_id},
-        [] {},
+        [&] {
+          // Elected: read the registry (off the election thread), then serve.
+          recovery = std::thread([&] {
+            auto zk_store = std::make_unique<orch::master::ZkStateStore>(
+                orch::master::ZkStateStore::Options{zk, static_cast<int>(zk_session_timeout * 1000),
+                                                    contender->electionNodePath()});
+            auto* raw = zk_store.get();
+            store = std::move(zk_store);
+            auto started = std::chrono::steady_clock::now();
+            auto problems = loop.call([&](orch::core::MasterEngine&, orch::core::TimePoint) {
+              loop.setStore(raw, on_store_failure);
+              return loop.recoverFromStore();
+            });
+            if (!problems.ok()) {
+              fprintf(stderr, "orch-master: leaving: %s\n", std::string(problems.status().message()).c_str());
+              lost_leadership = true;
+              kill(getpid(), SIGTERM);
+              return;
+            }
+            for (const auto& p : *problems) fprintf(stderr, "orch-master: registry: %s\n", p.c_str());
+            metrics.gauge("orch_master_recovery_seconds", "Time the last election's registry recovery took")
+                .set(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+            contender->setServing();
+            orch::log::logInfo("serving as leader", {{"address", advertise}});
+          });
+        },
         [&lost_leadership](const std::string& why) {
           // Its state may be stale from this moment: stop serving; a supervisor restarts us.
           fprintf(stderr, "orch-master: leaving: %s\n", why.c_str());
@@ -189,6 +263,7 @@ int main(int argc, char** argv) {
   orch::log::logInfo("master stopping", {{"signal", sig}});
   if (endpoint) endpoint->stop();
   if (contender) contender->stop();
+  if (recovery.joinable()) recovery.join();
   loop.stop();  // closes every stream so handlers return
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   orch::log::flushLogs();

@@ -3,7 +3,9 @@
 #include <chrono>
 
 #include "common/log/logger.h"
+#include "absl/strings/str_cat.h"
 #include "common/wire/wire_convert.h"
+#include "master/state/registry_codec.h"
 
 namespace orch::master {
 
@@ -86,8 +88,9 @@ void MasterLoop::run() {
     }
     for (Work& work : batch) {
       work(engine_, wire::steadyNow());
-      route(engine_.takeEffects());
+      settle();
     }
+    flushStore();
     if (std::chrono::steady_clock::now() >= next_tick) {
       const core::TimePoint now = wire::steadyNow();
       const uint64_t runs_before = engine_.counters().allocation_runs;
@@ -98,7 +101,8 @@ void MasterLoop::run() {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
         allocation_runs.inc();
       }
-      route(engine_.takeEffects());
+      settle();
+      flushStore();
       if (now - last_heartbeat_ >= options_.heartbeat_interval) {
         last_heartbeat_ = now;
         v1::Event hb;
@@ -115,6 +119,104 @@ void MasterLoop::run() {
       next_tick = std::chrono::steady_clock::now() + kTickInterval;
     }
   }
+}
+
+void MasterLoop::setStore(StateStore* store, std::function<void(absl::Status)> on_failure) {
+  store_ = store;
+  on_store_failure_ = std::move(on_failure);
+}
+
+absl::StatusOr<std::vector<std::string>> MasterLoop::recoverFromStore() {
+  if (!store_) return absl::FailedPreconditionError("no store to recover from");
+  auto loaded = store_->load();
+  if (!loaded.ok()) {
+    return absl::Status(loaded.status().code(), absl::StrCat("cannot read the registry from ",
+                                                             store_->describe(), ": ",
+                                                             loaded.status().message()));
+  }
+  std::vector<std::string> problems = loaded->problems;
+  DecodedRegistry decoded = decodeRegistry(loaded->entries, wire::steadyNow());
+  for (size_t i = 0; i < decoded.bad_keys.size(); ++i) {
+    problems.push_back(absl::StrCat(store_->locate(decoded.bad_keys[i]), ": ", decoded.problems[i],
+                                    "; skipped and removed"));
+  }
+  auto engine_problems = engine_.recover(decoded.state, wire::steadyNow());
+  problems.insert(problems.end(), engine_problems.begin(), engine_problems.end());
+  // Repair: drop the unreadable entries (the object is rewritten if it comes back, e.g. when
+  // its agent re-registers), and write what recovery itself changed.
+  std::vector<StoreWrite> repairs;
+  for (const std::string& key : decoded.bad_keys) repairs.push_back({key, std::nullopt});
+  for (StoreWrite& w : encodeDelta(engine_, engine_.takeRegistryDelta())) repairs.push_back(std::move(w));
+  if (!repairs.empty()) {
+    std::promise<absl::Status> written;
+    store_->write(std::move(repairs), [&written](absl::Status s) { written.set_value(s); });
+    if (auto s = written.get_future().get(); !s.ok()) return s;
+  }
+  engine_.takeEffects();
+  orch::log::logInfo("registry recovered",
+                     {{"store", store_->describe()},
+                      {"agents", engine_.agents().size()},
+                      {"frameworks", engine_.frameworks().size()},
+                      {"tasks", engine_.tasks().size()},
+                      {"problems", problems.size()}});
+  for (const std::string& p : problems) orch::log::logWarn("registry entry problem", {{"problem", p}});
+  return problems;
+}
+
+void MasterLoop::settle() {
+  if (store_) pending_delta_.merge(engine_.takeRegistryDelta());
+  route(engine_.takeEffects());
+  for (auto& action : deferred_) hold(std::move(action));
+  deferred_.clear();
+  releaseReady();
+}
+
+void MasterLoop::hold(std::function<void()> action) {
+  // Wait for the write that will carry the pending changes, or for the one in flight.
+  const uint64_t barrier = pending_delta_.empty() ? issued_seq_ : issued_seq_ + 1;
+  outbox_.emplace_back(barrier, std::move(action));
+}
+
+void MasterLoop::releaseReady() {
+  if (store_failed_) return;
+  while (!outbox_.empty() && outbox_.front().first <= committed_seq_) {
+    auto action = std::move(outbox_.front().second);
+    outbox_.pop_front();
+    action();
+  }
+}
+
+void MasterLoop::flushStore() {
+  if (!store_ || write_in_flight_ || store_failed_ || pending_delta_.empty()) return;
+  std::vector<StoreWrite> writes = encodeDelta(engine_, pending_delta_);
+  metrics_.histogram("orch_master_registry_batch_entries", "Registry entries per store write",
+                     {1, 10, 100, 1000, 10000}).observe(static_cast<double>(writes.size()));
+  pending_delta_ = core::RegistryDelta{};
+  const uint64_t seq = ++issued_seq_;
+  write_in_flight_ = true;
+  write_started_ = std::chrono::steady_clock::now();
+  store_->write(std::move(writes), [this, seq](absl::Status status) {
+    post([this, seq, status](core::MasterEngine&, core::TimePoint) { onCommitted(seq, status); });
+  });
+}
+
+void MasterLoop::onCommitted(uint64_t seq, const absl::Status& status) {
+  write_in_flight_ = false;
+  metrics_.histogram("orch_master_registry_write_seconds",
+                     "Time from handing registry changes to the store until they are durable",
+                     {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1})
+      .observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - write_started_).count());
+  if (!status.ok()) {
+    store_failed_ = true;
+    metrics_.counter("orch_master_registry_write_failures_total", "Registry writes that failed").inc();
+    orch::log::logError("registry write failed; this master stops acting",
+                        {{"store", store_->describe()}, {"error", std::string(status.message())}});
+    if (on_store_failure_) on_store_failure_(status);
+    return;
+  }
+  committed_seq_ = seq;
+  releaseReady();
+  flushStore();
 }
 
 void MasterLoop::route(std::vector<core::Effect> effects) {
@@ -214,7 +316,7 @@ void MasterLoop::route(std::vector<core::Effect> effects) {
               if (e.kind == core::FrameworkChanged::kRemoved) {
                 auto sink = frameworks_.find(e.framework);
                 if (sink != frameworks_.end()) {
-                  sink->second->close();
+                  hold([sink = sink->second] { sink->close(); });
                   frameworks_.erase(sink);
                 }
               }
@@ -239,12 +341,14 @@ void MasterLoop::route(std::vector<core::Effect> effects) {
 
 void MasterLoop::sendToFramework(const core::FrameworkId& id, v1::Event event) {
   auto it = frameworks_.find(id);
-  if (it != frameworks_.end()) it->second->push(std::move(event));
+  if (it == frameworks_.end()) return;
+  hold([sink = it->second, event = std::move(event)]() mutable { sink->push(std::move(event)); });
 }
 
 void MasterLoop::sendToAgent(const core::AgentId& id, v1::MasterMessage message) {
   auto it = agents_.find(id);
-  if (it != agents_.end()) it->second->push(std::move(message));
+  if (it == agents_.end()) return;
+  hold([sink = it->second, message = std::move(message)]() mutable { sink->push(std::move(message)); });
 }
 
 void MasterLoop::broadcast(const v1::OperatorEvent& event) {
@@ -252,7 +356,7 @@ void MasterLoop::broadcast(const v1::OperatorEvent& event) {
     if ((*it)->closed()) {
       it = operators_.erase(it);
     } else {
-      (*it)->push(event);
+      hold([sink = *it, event] { sink->push(event); });
       ++it;
     }
   }

@@ -17,6 +17,7 @@
 #include "common/concurrency/stream_queue.h"
 #include "common/metrics/metrics_registry.h"
 #include "core/master_engine.h"
+#include "master/state/state_store.h"
 #include "orchestrator/v1/agent.pb.h"
 #include "orchestrator/v1/operator.pb.h"
 #include "orchestrator/v1/scheduler.pb.h"
@@ -35,6 +36,16 @@ class MasterLoop {
   void start();
   void stop();
 
+  // Persists the registry through `store` (before start()). From then on nothing leaves the
+  // loop — no reply, event or message — before the state it reflects is durable: effects wait
+  // in an outbox until the write holding their changes commits (group commit: one write in
+  // flight, the next gathers everything meanwhile). `on_failure` runs (on the loop thread)
+  // when a write fails; the outbox is never released after that.
+  void setStore(StateStore* store, std::function<void(absl::Status)> on_failure);
+  // Rebuilds the engine from what the store holds (before start()). Returns the problems met
+  // (corrupt entries are skipped, named, and deleted from the store).
+  absl::StatusOr<std::vector<std::string>> recoverFromStore();
+
   using Work = std::function<void(core::MasterEngine&, core::TimePoint)>;
   // Runs `work` on the loop thread; effects it causes are routed afterwards.
   void post(Work work);
@@ -44,8 +55,9 @@ class MasterLoop {
     using R = decltype(fn(std::declval<core::MasterEngine&>(), core::TimePoint{}));
     auto promise = std::make_shared<std::promise<R>>();
     auto future = promise->get_future();
-    post([promise, fn = std::move(fn)](core::MasterEngine& engine, core::TimePoint now) mutable {
-      promise->set_value(fn(engine, now));
+    post([this, promise, fn = std::move(fn)](core::MasterEngine& engine, core::TimePoint now) mutable {
+      auto result = std::make_shared<R>(fn(engine, now));
+      defer([promise, result] { promise->set_value(std::move(*result)); });
     });
     return future.get();
   }
@@ -74,6 +86,14 @@ class MasterLoop {
 
  private:
   void run();
+  // After each input: registry changes into the pending write, effects into the outbox.
+  void settle();
+  // Queues an action for when everything changed so far is durable (loop thread).
+  void defer(std::function<void()> action) { deferred_.push_back(std::move(action)); }
+  void hold(std::function<void()> action);
+  void flushStore();
+  void onCommitted(uint64_t seq, const absl::Status& status);
+  void releaseReady();
   void route(std::vector<core::Effect> effects);
   void sendToFramework(const core::FrameworkId& id, orchestrator::v1::Event event);
   void sendToAgent(const core::AgentId& id, orchestrator::v1::MasterMessage message);
@@ -97,6 +117,18 @@ class MasterLoop {
   core::TimePoint last_heartbeat_{};
   core::TimePoint last_gauges_{};
   std::function<bool()> elected_ = [] { return true; };
+
+  // Durability (loop thread only).
+  StateStore* store_ = nullptr;
+  std::function<void(absl::Status)> on_store_failure_;
+  core::RegistryDelta pending_delta_;
+  uint64_t issued_seq_ = 0;     // last write handed to the store
+  uint64_t committed_seq_ = 0;  // last write the store confirmed
+  bool write_in_flight_ = false;
+  bool store_failed_ = false;
+  std::chrono::steady_clock::time_point write_started_{};
+  std::vector<std::function<void()>> deferred_;
+  std::deque<std::pair<uint64_t, std::function<void()>>> outbox_;
 };
 
 }  // namespace orch::master

@@ -126,6 +126,19 @@ absl::Status AgentLoop::start() {
   // Re-attach to what still runs; whatever ended while the agent was down is reported below.
   std::set<std::string> running;
   for (const RunningTask& task : containerizer_->recover()) running.insert(task.task_id);
+  if (options_.docker_enabled) {
+    DockerContainerizerOptions docker;
+    docker.work_dir = options_.work_dir;
+    docker.socket_path = options_.docker_socket;
+    docker.log_max_bytes = options_.containerizer.log_max_bytes;
+    docker.log_keep_files = options_.containerizer.log_keep_files;
+    docker_ = std::make_unique<DockerContainerizer>(docker);
+    if (absl::Status ready = docker_->available(); !ready.ok()) {
+      orch::log::logWarn("Docker is unavailable on this agent; Docker tasks will fail",
+                         {{"socket", options_.docker_socket}, {"error", std::string(ready.message())}});
+    }
+    for (const RunningTask& task : docker_->recover()) running.insert(task.task_id);
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [id, task] : tasks_) {
@@ -189,7 +202,7 @@ void AgentLoop::stop() {
 void AgentLoop::killAllTasks(std::chrono::milliseconds grace, std::chrono::milliseconds timeout) {
   post([this, grace] {
     for (const auto& [id, task] : tasks_) {
-      if (!terminal(task.latest().state())) containerizer_->kill(id, grace).IgnoreError();
+      if (!terminal(task.latest().state())) killIn(id, grace).IgnoreError();
     }
   });
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -559,24 +572,37 @@ void AgentLoop::runTasks(const v1::MasterMessage::RunTasks& run) {
              "another task of its group failed to launch: " + failure);
       continue;
     }
-    if (info.container().type() == v1::ContainerInfo::DOCKER) {
-      failure = "the Docker containerizer is not available on this agent yet";
-      report(id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED, failure);
-      group_failed = run.tasks_size() > 1;
-      continue;
+    const bool docker = info.container().type() == v1::ContainerInfo::DOCKER;
+    if (docker) {
+      if (absl::Status ready = dockerReady(); !ready.ok()) {
+        failure = std::string(ready.message());
+        report(id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED, failure);
+        group_failed = run.tasks_size() > 1;
+        continue;
+      }
     }
-    ProcessTaskSpec spec = specFor(run.framework_id(), info);
+    std::function<absl::Status()> launch;
+    if (docker) {
+      DockerTaskSpec spec;
+      spec.task = specFor(run.framework_id(), info);
+      spec.image = info.container().docker().image();
+      spec.force_pull_image = info.container().docker().force_pull_image();
+      launch = [this, spec] { return docker_->launch(spec); };
+    } else {
+      ProcessTaskSpec spec = specFor(run.framework_id(), info);
+      launch = [this, spec] { return containerizer_->launch(spec); };
+    }
     checkpoint(tasks_[id]);
     if (run.tasks_size() == 1) {
-      // A single task: spawn it on a launcher thread; the loop goes on meanwhile.
+      // A single task: start it on a launcher thread; the loop goes on meanwhile.
       launching_.insert(id);
-      launch_queue_.push([this, spec, id] {
-        absl::Status status = containerizer_->launch(spec);
+      launch_queue_.push([this, launch, id] {
+        absl::Status status = launch();
         post([this, id, status] { onLaunched(id, status); });
       });
       continue;
     }
-    absl::Status launched_ok = containerizer_->launch(spec);
+    absl::Status launched_ok = launch();
     if (!launched_ok.ok()) {
       failure = std::string(launched_ok.message());
       report(id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED, failure);
@@ -588,9 +614,7 @@ void AgentLoop::runTasks(const v1::MasterMessage::RunTasks& run) {
   }
   if (group_failed) {
     // All or nothing: the group's tasks that did start are killed at once.
-    for (const std::string& id : launched) {
-      containerizer_->kill(id, std::chrono::milliseconds(0)).IgnoreError();
-    }
+    for (const std::string& id : launched) killIn(id, std::chrono::milliseconds(0)).IgnoreError();
   }
   metrics_.counter("orch_agent_tasks_launched_total", "Tasks launched").inc(launched.size());
 }
@@ -607,7 +631,7 @@ void AgentLoop::onLaunched(const std::string& id, const absl::Status& status) {
   report(id, v1::TASK_RUNNING, v1::TaskStatus::REASON_NONE, "");
   auto pending = kill_after_launch_.find(id);
   if (pending != kill_after_launch_.end()) {
-    containerizer_->kill(id, pending->second).IgnoreError();
+    killIn(id, pending->second).IgnoreError();
     kill_after_launch_.erase(pending);
   }
 }
@@ -625,7 +649,7 @@ void AgentLoop::killTask(const v1::MasterMessage::KillTask& kill) {
     kill_after_launch_[kill.task_id()] = grace;  // applied once its process exists
     return;
   }
-  absl::Status s = containerizer_->kill(kill.task_id(), grace);
+  absl::Status s = killIn(kill.task_id(), grace);
   if (!s.ok()) {
     // Not running under the containerizer: it cannot be running at all.
     report(kill.task_id(), v1::TASK_KILLED, v1::TaskStatus::REASON_KILLED_BY_REQUEST,
@@ -633,38 +657,67 @@ void AgentLoop::killTask(const v1::MasterMessage::KillTask& kill) {
   }
 }
 
+bool AgentLoop::isDockerTask(const std::string& task_id) const {
+  auto it = tasks_.find(task_id);
+  return it != tasks_.end() && it->second.task().container().type() == v1::ContainerInfo::DOCKER;
+}
+
+absl::Status AgentLoop::dockerReady() {
+  if (!docker_) {
+    return absl::FailedPreconditionError(
+        "Docker is disabled on this agent (started with --no-docker)");
+  }
+  if (absl::Status s = docker_->available(); !s.ok()) {
+    return absl::UnavailableError(absl::StrCat("Docker is unavailable on this agent: ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AgentLoop::killIn(const std::string& task_id, std::chrono::milliseconds grace) {
+  if (isDockerTask(task_id)) {
+    if (!docker_) return absl::NotFoundError("Docker is disabled on this agent");
+    return docker_->kill(task_id, grace);
+  }
+  return containerizer_->kill(task_id, grace);
+}
+
 void AgentLoop::pollExits() {
   if (!containerizer_) return;
-  for (const TaskExit& exit : containerizer_->pollExits()) {
-    if (!tasks_.count(exit.task_id)) continue;
-    switch (exit.end) {
-      case TaskEnd::kExited:
-        if (exit.exit_code == 0) {
-          report(exit.task_id, v1::TASK_FINISHED, v1::TaskStatus::REASON_COMMAND_EXITED,
-                 "exited with status 0", 0);
-        } else {
-          report(exit.task_id, v1::TASK_FAILED, v1::TaskStatus::REASON_COMMAND_EXITED,
-                 absl::StrCat("exited with status ", exit.exit_code), exit.exit_code);
-        }
-        break;
-      case TaskEnd::kSignaled:
-        report(exit.task_id, v1::TASK_FAILED, v1::TaskStatus::REASON_SIGNALED,
-               exit.message.empty() ? absl::StrCat("killed by signal ", exit.signal) : exit.message,
-               128 + exit.signal);
-        break;
-      case TaskEnd::kOomKilled:
-        report(exit.task_id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LIMITATION_MEMORY,
-               exit.message.empty() ? "memory limit exceeded" : exit.message, 137);
-        break;
-      case TaskEnd::kKilled:
-        report(exit.task_id, v1::TASK_KILLED, v1::TaskStatus::REASON_KILLED_BY_REQUEST,
-               exit.message.empty() ? "killed on request" : exit.message);
-        break;
-      case TaskEnd::kLost:
-        report(exit.task_id, v1::TASK_LOST, v1::TaskStatus::REASON_EXECUTOR_TERMINATED,
-               exit.message.empty() ? "its supervisor vanished" : exit.message);
-        break;
-    }
+  for (const TaskExit& exit : containerizer_->pollExits()) onExit(exit);
+  if (docker_) {
+    for (const TaskExit& exit : docker_->pollExits()) onExit(exit);
+  }
+}
+
+void AgentLoop::onExit(const TaskExit& exit) {
+  if (!tasks_.count(exit.task_id)) return;
+  switch (exit.end) {
+    case TaskEnd::kExited:
+      if (exit.exit_code == 0) {
+        report(exit.task_id, v1::TASK_FINISHED, v1::TaskStatus::REASON_COMMAND_EXITED,
+               "exited with status 0", 0);
+      } else {
+        report(exit.task_id, v1::TASK_FAILED, v1::TaskStatus::REASON_COMMAND_EXITED,
+               absl::StrCat("exited with status ", exit.exit_code), exit.exit_code);
+      }
+      break;
+    case TaskEnd::kSignaled:
+      report(exit.task_id, v1::TASK_FAILED, v1::TaskStatus::REASON_SIGNALED,
+             exit.message.empty() ? absl::StrCat("killed by signal ", exit.signal) : exit.message,
+             128 + exit.signal);
+      break;
+    case TaskEnd::kOomKilled:
+      report(exit.task_id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LIMITATION_MEMORY,
+             exit.message.empty() ? "memory limit exceeded" : exit.message, 137);
+      break;
+    case TaskEnd::kKilled:
+      report(exit.task_id, v1::TASK_KILLED, v1::TaskStatus::REASON_KILLED_BY_REQUEST,
+             exit.message.empty() ? "killed on request" : exit.message);
+      break;
+    case TaskEnd::kLost:
+      report(exit.task_id, v1::TASK_LOST, v1::TaskStatus::REASON_EXECUTOR_TERMINATED,
+             exit.message.empty() ? "its supervisor vanished" : exit.message);
+      break;
   }
 }
 

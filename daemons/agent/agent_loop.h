@@ -1,5 +1,6 @@
 // The agent's one event loop: keeps the stream to the master (register, re-register after any
-// disconnect, heartbeats), launches and kills tasks through the process containerizer, turns
+// disconnect, heartbeats), launches and kills tasks through the process containerizer (or the
+// Docker containerizer for a TaskInfo whose container.type is DOCKER), turns
 // task ends into status updates, and checkpoints every task and unacknowledged update so an
 // agent restart loses nothing.
 #pragma once
@@ -18,6 +19,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "agent/containerizer/docker_containerizer.h"
 #include "agent/containerizer/process_containerizer.h"
 #include "agent/resource_detector.h"
 #include "common/concurrency/stream_queue.h"
@@ -37,6 +39,10 @@ struct AgentOptions {
   tls::TlsFiles tls;
   DetectedHost host;
   ContainerizerOptions containerizer;
+  // Docker tasks: off with --no-docker; when dockerd is unreachable they fail with a message
+  // saying so (process tasks are unaffected). work_dir and log limits come from above.
+  bool docker_enabled = true;
+  std::string docker_socket = DockerClient::kDefaultSocket;
 };
 
 class AgentLoop {
@@ -80,6 +86,12 @@ class AgentLoop {
   void killTask(const orchestrator::v1::MasterMessage::KillTask& kill);
   void acknowledge(const std::string& task_id, const std::string& uuid);
   void pollExits();
+  void onExit(const TaskExit& exit);
+  bool isDockerTask(const std::string& task_id) const;
+  // OK when Docker tasks can run here; otherwise the message a Docker task fails with.
+  absl::Status dockerReady();
+  // Kills through whichever containerizer runs the task.
+  absl::Status killIn(const std::string& task_id, std::chrono::milliseconds grace);
   // Records `status` as the task's latest, checkpoints it as unacknowledged and sends it.
   void report(const std::string& task_id, orchestrator::v1::TaskState state,
               orchestrator::v1::TaskStatus::Reason reason, const std::string& message,
@@ -94,6 +106,7 @@ class AgentLoop {
   AgentOptions options_;
   metrics::MetricsRegistry& metrics_;
   std::unique_ptr<ProcessContainerizer> containerizer_;
+  std::unique_ptr<DockerContainerizer> docker_;  // null with --no-docker
   std::shared_ptr<grpc::ChannelCredentials> creds_;
 
   // Loop-thread state.

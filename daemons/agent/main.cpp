@@ -47,6 +47,12 @@ int main(int argc, char** argv) {
   std::string supervisor = selfDir() + "/orch-task-supervisor";
   std::string log_level = "info", log_file;
   bool no_cgroups = false;
+  bool no_docker = false;
+  // Like the docker CLI: DOCKER_HOST=unix://<path> names the daemon's socket.
+  std::string docker_socket = orch::agent::DockerClient::kDefaultSocket;
+  if (const char* host = getenv("DOCKER_HOST"); host && std::string(host).rfind("unix://", 0) == 0) {
+    docker_socket = std::string(host).substr(7);
+  }
   bool kill_tasks_on_exit = false;
   uint64_t log_max_bytes = 10 << 20;
   int log_keep = 3;
@@ -65,6 +71,11 @@ int main(int argc, char** argv) {
   app.add_option("--hostname", hostname)->capture_default_str();
   app.add_option("--supervisor", supervisor, "path of orch-task-supervisor")->capture_default_str();
   app.add_flag("--no-cgroups", no_cgroups, "run tasks without cgroup limits");
+  app.add_option("--docker-socket", docker_socket,
+                 "dockerd's unix socket for Docker tasks (default: $DOCKER_HOST if unix://, else "
+                 "/var/run/docker.sock)")
+      ->capture_default_str();
+  app.add_flag("--no-docker", no_docker, "do not run Docker tasks (they fail with a clear message)");
   app.add_flag("--kill-tasks-on-exit", kill_tasks_on_exit,
                "kill every task when the agent stops (local clusters; by default tasks survive)");
   app.add_option("--task-log-max-bytes", log_max_bytes, "stdout/stderr rotate past this size")
@@ -117,6 +128,8 @@ int main(int argc, char** argv) {
   options.containerizer.use_cgroups = !no_cgroups;
   options.containerizer.log_max_bytes = log_max_bytes;
   options.containerizer.log_keep_files = log_keep;
+  options.docker_enabled = !no_docker;
+  options.docker_socket = docker_socket;
 
   options.endpoint = advertise.empty() ? listen : advertise;
   auto loop = std::make_unique<orch::agent::AgentLoop>(options, metrics);

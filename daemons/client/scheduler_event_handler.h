@@ -24,7 +24,10 @@ class SchedulerEventHandler {
   virtual void onUpdate(const orchestrator::v1::TaskStatus& status) = 0;
   // The master reported an error (e.g. the subscription was refused); the stream ends next.
   virtual void onError(const std::string& message) = 0;
-  // The event stream ended; `status` says why (OK when stop() or teardown() ended it).
+  // The stream of a subscribed session broke (`why`); the session is resubscribing, and
+  // onSubscribed follows when it succeeds. Offers received before are no longer valid. Optional.
+  virtual void onReconnecting(const absl::Status& /*why*/) {}
+  // The event stream ended for good; `status` says why (OK when stop() or teardown() ended it).
   virtual void onDisconnected(const absl::Status& status) = 0;
   // An agent or executor failure the master reports; optional.
   virtual void onFailure(const orchestrator::v1::Event::Failure& /*failure*/) {}

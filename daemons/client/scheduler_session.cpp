@@ -40,6 +40,7 @@ void SchedulerSession::stop() {
     stopping_ = true;
     if (stream_context_ != nullptr) stream_context_->TryCancel();
   }
+  stop_cv_.notify_all();
   if (reader_.joinable() && reader_.get_id() != std::this_thread::get_id()) reader_.join();
 }
 
@@ -54,15 +55,65 @@ std::string SchedulerSession::masterAddress() const {
 }
 
 void SchedulerSession::readLoop(v1::FrameworkInfo info) {
-  v1::SubscribeRequest request;
-  *request.mutable_framework_info() = info;
+  bool subscribed_once = false;
+  std::optional<std::chrono::steady_clock::time_point> give_up_at;
+  auto backoff = std::chrono::milliseconds(100);
+  while (true) {
+    v1::SubscribeRequest request;
+    *request.mutable_framework_info() = info;
+    {
+      std::lock_guard lock(mu_);
+      if (!framework_id_.empty()) request.mutable_framework_info()->set_framework_id(framework_id_);
+    }
+    Attempt attempt = subscribeOnce(request);
+    if (attempt.stopped) {
+      handler_.onDisconnected(absl::OkStatus());
+      return;
+    }
+    if (attempt.got_any) {
+      subscribed_once = true;
+      give_up_at.reset();
+      backoff = std::chrono::milliseconds(100);
+    }
+    // Only a session that was established is resumed; refusals (a bad FrameworkInfo, a
+    // permission) are final.
+    const bool retryable = isTransportFailure(attempt.status) || absl::IsDeadlineExceeded(attempt.status);
+    if (!subscribed_once || !retryable || options_.resubscribe_for.count() <= 0) {
+      handler_.onDisconnected(attempt.status);
+      return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!give_up_at) {
+      give_up_at = now + options_.resubscribe_for;
+      handler_.onReconnecting(attempt.status);
+    } else if (now >= *give_up_at) {
+      handler_.onDisconnected(absl::UnavailableError(absl::StrCat(
+          "no master took the subscription back within ",
+          std::chrono::duration_cast<std::chrono::seconds>(options_.resubscribe_for).count(),
+          " s; last error: ", attempt.status.message())));
+      return;
+    }
+    std::unique_lock lock(mu_);
+    if (stop_cv_.wait_for(lock, backoff, [this] { return stopping_; })) {
+      lock.unlock();
+      handler_.onDisconnected(absl::OkStatus());
+      return;
+    }
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+  }
+}
 
-  absl::Status last = absl::UnavailableError("no master configured");
+SchedulerSession::Attempt SchedulerSession::subscribeOnce(const v1::SubscribeRequest& request) {
+  Attempt out;
+  out.status = absl::UnavailableError("no master configured");
   for (const MasterChannels::Endpoint& endpoint : masters_->inPreferenceOrder()) {
     grpc::ClientContext context;
     {
       std::lock_guard lock(mu_);
-      if (stopping_) break;
+      if (stopping_) {
+        out.stopped = true;
+        return out;
+      }
       stream_context_ = &context;
       master_address_ = endpoint.address;
       channel_ = endpoint.channel;
@@ -74,37 +125,34 @@ void SchedulerSession::readLoop(v1::FrameworkInfo info) {
     while (reader->Read(&event)) {
       if (!got_any) {
         got_any = true;
+        out.got_any = true;
         masters_->prefer(endpoint.address);
       }
       dispatch(event);
     }
     const grpc::Status finish = reader->Finish();
-    bool stopped = false;
     {
       std::lock_guard lock(mu_);
       stream_context_ = nullptr;
-      stopped = stopping_ || torn_down_;
+      out.stopped = stopping_ || torn_down_;
     }
-    if (stopped) {
-      last = absl::OkStatus();
-      break;
-    }
+    if (out.stopped) return out;
     if (finish.ok()) {
-      last = got_any ? absl::UnavailableError(
-                           absl::StrCat("master at ", endpoint.address, " closed the event stream"))
-                     : absl::UnavailableError(absl::StrCat("master at ", endpoint.address,
-                                                           " closed the event stream before "
-                                                           "SUBSCRIBED"));
-      break;
+      out.status = got_any ? absl::UnavailableError(
+                                 absl::StrCat("master at ", endpoint.address, " closed the event stream"))
+                           : absl::UnavailableError(absl::StrCat("master at ", endpoint.address,
+                                                                 " closed the event stream before "
+                                                                 "SUBSCRIBED"));
+      return out;
     }
-    last = fromGrpcStatus(finish, masterLabel(endpoint.address));
+    out.status = fromGrpcStatus(finish, masterLabel(endpoint.address));
     if (endpoint.channel->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE) {
       masters_->renew(endpoint.address);  // see OperatorClient::unary
     }
-    // Try the next master only when this one could not be reached at all.
-    if (got_any || !isTransportFailure(last)) break;
+    // Try the next master only when this one could not be reached at all (or is a standby).
+    if (got_any || !isTransportFailure(out.status)) return out;
   }
-  handler_.onDisconnected(last);
+  return out;
 }
 
 void SchedulerSession::dispatch(const v1::Event& event) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +30,10 @@ class SchedulerSession {
     bool auto_acknowledge = true;
     // Deadline of each Call RPC.
     std::chrono::milliseconds call_timeout{10'000};
+    // After a subscribed stream breaks (the leader died, a failover), keep resubscribing with
+    // the same framework_id — to whichever master leads — for this long before giving up with
+    // onDisconnected. Zero: give up at once. The first subscription is never retried.
+    std::chrono::milliseconds resubscribe_for{60'000};
   };
 
   // Loads the TLS files and prepares channels (no connection yet). `handler` must outlive
@@ -47,7 +52,9 @@ class SchedulerSession {
   SchedulerSession& operator=(const SchedulerSession&) = delete;
 
   // Starts the reader thread, which opens the Subscribe stream with `info` and delivers events.
-  // FailedPrecondition if already subscribed. Connection failures arrive as onDisconnected.
+  // FailedPrecondition if already subscribed. A lost stream is announced with onReconnecting
+  // and resubscribed (onSubscribed again) as Options::resubscribe_for allows; giving up
+  // arrives as onDisconnected.
   absl::Status subscribe(const orchestrator::v1::FrameworkInfo& info);
   // Closes the stream and joins the reader thread. Idempotent; not from the handler.
   void stop();
@@ -81,6 +88,13 @@ class SchedulerSession {
 
  private:
   void readLoop(orchestrator::v1::FrameworkInfo info);
+  struct Attempt {
+    absl::Status status;
+    bool got_any = false;
+    bool stopped = false;
+  };
+  // One pass over the masters in preference order until one serves the stream.
+  Attempt subscribeOnce(const orchestrator::v1::SubscribeRequest& request);
   void dispatch(const orchestrator::v1::Event& event);
 
   std::shared_ptr<MasterChannels> masters_;
@@ -96,6 +110,7 @@ class SchedulerSession {
   bool stopping_ = false;
   bool torn_down_ = false;  // teardown() sent: the stream's end is expected
   std::thread reader_;
+  std::condition_variable stop_cv_;
 };
 
 }  // namespace orch::client

@@ -2,7 +2,11 @@
 // two real agents run real tasks. Leaders are killed, ZooKeeper members are killed, all masters
 // restart — and after each, one leader knows every running task, and none was killed.
 #include <QtTest>
+#include <atomic>
+#include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "client/operator_client.h"
@@ -86,6 +90,55 @@ class HaFailoverTest : public QObject {
     }
   }
 
+  // The hardest case: the leader dies while a framework is launching. Every launch the
+  // master acknowledged was written to ZooKeeper first, so the next leader knows it: the task
+  // runs, or (if the dead leader never reached the agent) its framework hears TASK_LOST.
+  void leaderKilledWhileLaunching() {
+    std::set<std::string> acknowledged;
+    for (int round = 0; round < 5; ++round) {
+      auto leader = cluster_.waitForLeader(30);
+      QVERIFY(leader.ok());
+      std::mutex mu;
+      std::atomic<bool> stop{false};
+      std::map<std::string, int> failures;
+      std::thread launcher([&, round] {
+        // Paced (and capped) so launches span the kill without exhausting the agents.
+        for (int i = 0; !stop && i < 60; ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(40));
+          const std::string id = absl::StrCat("fl-", round, "-", i);
+          absl::Status s = framework_->launch({TestFramework::shellTask(id, "sleep 600", 0.01, 8)}, 2);
+          std::lock_guard<std::mutex> lock(mu);
+          if (s.ok()) {
+            acknowledged.insert(id);
+          } else {
+            failures[std::string(s.message()).substr(0, 60)]++;
+          }
+        }
+      });
+      QTest::qWait(700);
+      cluster_.killMaster(*leader);
+      auto next = cluster_.waitForLeader(30);
+      QTest::qWait(1500);  // keep launching on the new leader too
+      stop = true;
+      launcher.join();
+      for (const auto& [why, n] : failures) qInfo("round %d: %d launches failed: %s", round, n, why.c_str());
+      QVERIFY2(next.ok(), std::string(next.status().message()).c_str());
+      QVERIFY(cluster_.startMaster(*leader).ok());
+      verifyEveryTaskRunning();
+      verifyLaunchesAccountedFor(acknowledged);
+    }
+    qInfo("%zu launches acknowledged across 5 leader kills", acknowledged.size());
+    QVERIFY(acknowledged.size() >= 5);
+    // The framework was never torn down: it is known and its first tasks still run.
+    auto frameworks = operator_->getFrameworks();
+    QVERIFY(frameworks.ok());
+    bool known = false;
+    for (const auto& f : frameworks->frameworks()) {
+      known = known || f.framework_info().framework_id() == framework_->frameworkId();
+    }
+    QVERIFY(known);
+  }
+
   void zooKeeperFollowerKilled() {
     int zk_leader = zk_.leaderIndex();
     int follower = (zk_leader + 1) % zk_.size();
@@ -153,6 +206,42 @@ class HaFailoverTest : public QObject {
         QVERIFY(!TestFramework::isTerminal(u.state()));
       }
     }
+  }
+
+  // Each acknowledged launch is known to the leader (exactly once) or ended with an update the
+  // framework received; none vanished.
+  void verifyLaunchesAccountedFor(const std::set<std::string>& acknowledged) {
+    std::string missing;
+    for (int attempt = 0; attempt < 150; ++attempt) {
+      auto tasks = operator_->getTasks({});
+      if (!tasks.ok()) {
+        QTest::qWait(100);
+        continue;
+      }
+      std::map<std::string, int> seen;
+      for (const auto& t : tasks->tasks()) seen[t.task_info().task_id()]++;
+      for (const auto& [id, n] : seen) QVERIFY2(n == 1, ("duplicate task id " + id).c_str());
+      missing.clear();
+      for (const std::string& id : acknowledged) {
+        bool ended = false;
+        for (const auto& u : framework_->updates(id)) ended = ended || TestFramework::isTerminal(u.state());
+        if (!seen.count(id) && !ended) missing += id + " ";
+      }
+      if (missing.empty()) break;
+      QTest::qWait(100);
+    }
+    QVERIFY2(missing.empty(), ("acknowledged launches unknown to the leader: " + missing).c_str());
+    int running = 0, ended = 0;
+    for (const std::string& id : acknowledged) {
+      auto updates = framework_->updates(id);
+      if (!updates.empty() && TestFramework::isTerminal(updates.back().state())) {
+        ended++;
+      } else if (!updates.empty() && updates.back().state() == v1::TASK_RUNNING) {
+        running++;
+      }
+    }
+    qInfo("acknowledged %zu: %d running, %d ended (lost in the failover), rest starting",
+          acknowledged.size(), running, ended);
   }
 
   ZkEnsemble zk_;

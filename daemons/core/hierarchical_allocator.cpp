@@ -70,22 +70,28 @@ void applyDelta(ScalarQuantities& into, const ScalarQuantities& delta, int sign)
 }
 
 // `resources` with every scalar named in `room` cut down so that, per name, the sum taken is at
-// most room[name] (consumed from `room`). With `unreserved_only`, reserved entries pass as is.
+// most room[name] (consumed from `room`). Reserved entries take their room first: only their
+// role can use them, so a capped offer should hold them rather than unreserved resources that
+// others could have. With `unreserved_only`, reserved entries pass as is.
 Resources capScalars(const Resources& resources, ScalarQuantities room, bool unreserved_only) {
   Resources out;
-  for (const auto& [key, entry] : resources.entries()) {
-    auto it = room.find(entry.name);
-    if (entry.kind != Resources::Kind::kScalar || it == room.end() ||
-        (unreserved_only && entry.role != "*")) {
-      (void)out.add(entry);
-      continue;
+  for (const bool reserved_pass : {true, false}) {
+    for (const auto& [key, entry] : resources.entries()) {
+      if ((entry.role != "*") != reserved_pass) continue;
+      auto it = room.find(entry.name);
+      if (entry.kind != Resources::Kind::kScalar || it == room.end() ||
+          (unreserved_only && entry.role != "*")) {
+        (void)out.add(entry);
+        continue;
+      }
+      const int64_t take =
+          std::clamp<int64_t>(entry.scalar.milli(), 0, std::max<int64_t>(0, it->second));
+      it->second -= take;
+      if (take == 0) continue;
+      Resources::Entry capped = entry;
+      capped.scalar = Scalar::fromMilli(take);
+      (void)out.add(capped);
     }
-    const int64_t take = std::clamp<int64_t>(entry.scalar.milli(), 0, std::max<int64_t>(0, it->second));
-    it->second -= take;
-    if (take == 0) continue;
-    Resources::Entry capped = entry;
-    capped.scalar = Scalar::fromMilli(take);
-    (void)out.add(capped);
   }
   return out;
 }
@@ -489,37 +495,62 @@ bool HierarchicalAllocator::anyoneWants(const AgentState& agent) {
   return false;
 }
 
+std::optional<HierarchicalAllocator::Candidate> HierarchicalAllocator::candidate(
+    Stage stage, RoleState& role, const AgentState& agent) const {
+  if (role.offerable.empty() || !anyEligible(role, agent)) return std::nullopt;
+  if (stage == Stage::kGuarantees && unmetGuaranteeOver(role.name) == nullptr) return std::nullopt;
+  Resources offer = agent.has_reserved ? agent.free.allocatableTo(role.name.value()) : agent.free;
+  if (!quotas_.empty()) {
+    if (atLimit(role.name)) return std::nullopt;
+    offer = applyQuota(stage, role.name, std::move(offer));
+  }
+  if (!sufficient(offer)) return std::nullopt;
+  const FrameworkId* chosen = chooseFramework(role, agent);
+  if (chosen == nullptr) return std::nullopt;
+  return Candidate{chosen, std::move(offer)};
+}
+
+void HierarchicalAllocator::commit(Stage stage, RoleState& role, const AgentId& agent,
+                                   Candidate taken, std::vector<OfferGrant>& grants) {
+  grant(*taken.framework, role.name, agent, taken.offer);
+  if (!quotas_.empty() && stage == Stage::kEveryone && unmetGuaranteeOver(role.name) == nullptr) {
+    // Not applyDelta: a spare of zero must stay (it means "nothing more to take").
+    for (const auto& [name, value] : scalarQuantitiesOf(taken.offer.unreserved())) {
+      if (auto it = headroom_spare_.find(name); it != headroom_spare_.end()) it->second -= value;
+    }
+  }
+  grants.push_back(OfferGrant{*taken.framework, agent, role.name, std::move(taken.offer)});
+}
+
+// Each agent's turn uses the role order as it stands when the turn starts (a grant re-sorts
+// the granted role, which only counts from the next agent on). The order is walked lazily and
+// left at the first role that takes an offer: usually that offer is all the agent has free, so
+// a turn costs the ineligible roles before the taker, not the whole order. Only when the taker
+// leaves something (reservations for other roles, a quota cap) is the order materialised, still
+// before the grant so it is the order of this turn, and the turn goes on down that list.
 void HierarchicalAllocator::allocateStage(Stage stage, std::vector<OfferGrant>& grants) {
-  const bool with_quota = !quotas_.empty();
   for (auto& [agent_id, agent] : agents_) {
     if (!agent.active || agent.free.empty() || !anyoneWants(agent)) continue;
-    // Roles in DRF order, as it stands when this agent's turn comes (a grant re-sorts).
-    // role_order_ is only rebuilt here, so grants below cannot change it under the loop.
+    RoleState* first = nullptr;
+    std::optional<Candidate> taken;
+    role_sorter_.forEachTagInOrder([&](uint32_t slot) {
+      RoleState* role = role_by_slot_[slot];
+      taken = candidate(stage, *role, agent);
+      if (!taken) return true;
+      first = role;
+      return false;
+    });
+    if (first == nullptr) continue;
+    if (taken->offer == agent.free) {
+      commit(stage, *first, agent_id, std::move(*taken), grants);
+      continue;
+    }
     refreshRoleOrder();
-    for (RoleState* role : role_order_) {
-      if (role->offerable.empty() || !anyEligible(*role, agent)) continue;
-      if (stage == Stage::kGuarantees && unmetGuaranteeOver(role->name) == nullptr) continue;
-      Resources offer =
-          agent.has_reserved ? agent.free.allocatableTo(role->name.value()) : agent.free;
-      if (with_quota) {
-        if (atLimit(role->name)) continue;
-        offer = applyQuota(stage, role->name, std::move(offer));
-      }
-      if (!sufficient(offer)) continue;
-      const FrameworkId* chosen = chooseFramework(*role, agent);
-      if (chosen == nullptr) continue;
-      grant(*chosen, role->name, agent_id, offer);
-      if (with_quota && stage == Stage::kEveryone &&
-          unmetGuaranteeOver(role->name) == nullptr) {
-        // Not applyDelta: a spare of zero must stay (it means "nothing more to take").
-        for (const auto& [name, value] : scalarQuantitiesOf(offer.unreserved())) {
-          if (auto it = headroom_spare_.find(name); it != headroom_spare_.end()) {
-            it->second -= value;
-          }
-        }
-      }
-      grants.push_back(OfferGrant{*chosen, agent_id, role->name, std::move(offer)});
-      if (agent.free.empty()) break;
+    auto at = std::find(role_order_.begin(), role_order_.end(), first);
+    commit(stage, *first, agent_id, std::move(*taken), grants);
+    for (++at; at != role_order_.end() && !agent.free.empty(); ++at) {
+      std::optional<Candidate> next = candidate(stage, **at, agent);
+      if (next) commit(stage, **at, agent_id, std::move(*next), grants);
     }
   }
 }

@@ -117,7 +117,17 @@ class HierarchicalAllocator final : public Allocator {
   void changePool(const Resources& resources, int sign);
 
   // The allocation loop and its helpers.
+  struct Candidate {
+    const FrameworkId* framework = nullptr;
+    Resources offer;
+  };
   void allocateStage(Stage stage, std::vector<OfferGrant>& grants);
+  // What `role` would be offered of `agent` now, and to which framework; nullopt when the role
+  // takes nothing there (no eligible framework, quota, nothing sufficient).
+  std::optional<Candidate> candidate(Stage stage, RoleState& role, const AgentState& agent) const;
+  void commit(Stage stage, RoleState& role, const AgentId& agent, Candidate taken,
+              std::vector<OfferGrant>& grants);
+  // Materialises the role order (cached until the role sorter changes).
   void refreshRoleOrder();
   bool anyEligible(RoleState& role, const AgentState& agent) const;
   bool anyoneWants(const AgentState& agent);

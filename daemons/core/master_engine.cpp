@@ -140,7 +140,8 @@ absl::Status MasterEngine::reregisterAgent(const AgentDescription& description,
   agent.last_heartbeat = now;
   if (agent.status == AgentStatus::kUnreachable) agent.status = AgentStatus::kActive;
 
-  std::set<std::pair<FrameworkId, TaskId>> seen;
+  std::unordered_set<TaskKey, TaskKeyHash> seen;
+  seen.reserve(reported.size());
   for (const ReportedTask& r : reported) {
     auto key = std::make_pair(r.framework, r.spec.id);
     seen.insert(key);

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -24,6 +25,8 @@
 #include "task_state.h"
 
 namespace orch::core {
+
+using TaskTable = std::unordered_map<TaskKey, struct TaskRecord, TaskKeyHash>;
 
 struct MasterOptions {
   std::string master_id = "master";
@@ -98,7 +101,7 @@ struct AgentRecord {
   Resources dynamic_reservations;  // what RESERVE operations reserved, in reserved form
   // Set by recover(): the agent must re-register by then or becomes unreachable.
   std::optional<TimePoint> reregister_deadline;
-  std::set<std::pair<FrameworkId, TaskId>> tasks;
+  std::unordered_set<TaskKey, TaskKeyHash> tasks;
 };
 
 struct FrameworkRecord {
@@ -106,7 +109,7 @@ struct FrameworkRecord {
   bool connected = true;
   TimePoint registered{};
   std::optional<TimePoint> failover_deadline;
-  std::set<TaskId> tasks;
+  std::unordered_set<TaskId> tasks;
   std::set<OfferId> offers;
 };
 
@@ -304,7 +307,8 @@ class MasterEngine {
   // ---- Read-only views ----
   const std::map<AgentId, AgentRecord>& agents() const { return agents_; }
   const std::map<FrameworkId, FrameworkRecord>& frameworks() const { return frameworks_; }
-  const std::map<std::pair<FrameworkId, TaskId>, TaskRecord>& tasks() const { return tasks_; }
+  // Unordered (hashed: re-registering 100,000 tasks must be fast); sort for display.
+  const TaskTable& tasks() const { return tasks_; }
   const std::deque<TaskRecord>& completedTasks() const { return completed_; }
   const std::map<OfferId, OfferRecord>& offers() const { return offers_; }
   const TaskRecord* findTask(const FrameworkId& framework, const TaskId& task) const;
@@ -351,7 +355,7 @@ class MasterEngine {
   std::unique_ptr<Allocator> allocator_;
   std::map<AgentId, AgentRecord> agents_;
   std::map<FrameworkId, FrameworkRecord> frameworks_;
-  std::map<std::pair<FrameworkId, TaskId>, TaskRecord> tasks_;
+  TaskTable tasks_;
   std::unordered_map<TaskId, FrameworkId> task_owner_;  // task id -> framework, for operator kill
   std::deque<TaskRecord> completed_;
   std::map<OfferId, OfferRecord> offers_;

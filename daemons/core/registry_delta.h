@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <set>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -11,12 +13,22 @@
 
 namespace orch::core {
 
+// A task is named by its framework and its id (unique within the framework).
+using TaskKey = std::pair<FrameworkId, TaskId>;
+struct TaskKeyHash {
+  size_t operator()(const TaskKey& key) const noexcept {
+    const size_t a = std::hash<FrameworkId>{}(key.first);
+    return a ^ (std::hash<TaskId>{}(key.second) + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+  }
+};
+
+
 // Keys of the registry objects changed since the last takeRegistryDelta(). The shell reads
 // their current value from the engine (absent = deleted) and writes them to its store.
 struct RegistryDelta {
   std::set<AgentId> agents;
   std::set<FrameworkId> frameworks;
-  std::set<std::pair<FrameworkId, TaskId>> tasks;
+  std::unordered_set<TaskKey, TaskKeyHash> tasks;
   std::set<RoleName> roles;
   bool meta = false;  // id counters
 

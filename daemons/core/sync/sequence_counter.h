@@ -12,8 +12,9 @@
 
 namespace orch::core::sync {
 
-// The counter of a sequential name ("lock-0000000042" → 42), nullopt when the name does not end
-// in exactly 10 digits after a non-digit (or is only 10 digits).
+// The counter of a sequential name ("lock-0000000042" → 42; a bare "0000000042", made by a
+// sequential create with an empty prefix, → 42 too). nullopt when the name does not end in
+// exactly 10 digits (an 11th digit before them means it is not a counter).
 std::optional<std::int64_t> sequenceSuffix(std::string_view name);
 
 // The cversion B's parent needs so that its next sequential child gets a counter above every

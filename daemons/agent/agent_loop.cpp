@@ -1,5 +1,7 @@
 #include "agent/agent_loop.h"
 
+#include "client/zk_master_resolver.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -309,12 +311,29 @@ v1::AgentMessage AgentLoop::registration() const {
 
 void AgentLoop::connectLoop() {
   double backoff = 0.2;
-  // --master may list several masters; a standby names the leader in its answer.
+  // --master may list several masters (a standby names the leader in its answer), or be a
+  // zk:// URL: the masters are then read from their election znodes, again after every round
+  // through the list, so masters that moved are found.
+  const bool from_zk = client::isZkMasterUrl(options_.master);
   std::vector<std::string> masters;
-  for (absl::string_view m : absl::StrSplit(options_.master, ',', absl::SkipWhitespace())) {
-    masters.emplace_back(m);
+  auto refresh = [&] {
+    if (!from_zk) return;
+    auto resolved = client::resolveMastersFromZk(options_.master, std::chrono::seconds(3));
+    if (resolved.ok()) {
+      masters = *std::move(resolved);
+    } else {
+      orch::log::logWarn("cannot find the masters in ZooKeeper",
+                         {{"zk", options_.master}, {"error", std::string(resolved.status().message())}});
+    }
+  };
+  if (from_zk) {
+    refresh();
+  } else {
+    for (absl::string_view m : absl::StrSplit(options_.master, ',', absl::SkipWhitespace())) {
+      masters.emplace_back(m);
+    }
   }
-  if (masters.empty()) masters.push_back(options_.master);
+  if (masters.empty()) masters.push_back(from_zk ? std::string("127.0.0.1:1") : options_.master);
   size_t index = 0;
   std::string target = masters[0];
   while (true) {
@@ -374,7 +393,11 @@ void AgentLoop::connectLoop() {
       backoff = 0.05;  // the leader is known: go there at once
     } else {
       index = (index + 1) % masters.size();
-      target = masters[index];
+      if (index == 0 && from_zk) {
+        refresh();
+        if (masters.empty()) masters.push_back("127.0.0.1:1");
+      }
+      target = masters[index % masters.size()];
     }
     post([this, sink] {
       if (sink_ == sink) sink_.reset();

@@ -56,7 +56,9 @@ int main(int argc, char** argv) {
   bool kill_tasks_on_exit = false;
   uint64_t log_max_bytes = 10 << 20;
   int log_keep = 3;
-  app.add_option("--master", master, "master gRPC address host:port")->capture_default_str();
+  app.add_option("--master", master,
+                 "master gRPC address host:port, a comma-separated list, or the masters' "
+                 "ZooKeeper as zk://h1:p1,h2:p2/orchestrator")->capture_default_str();
   app.add_option("--listen", listen, "this agent's gRPC address (task logs)")->capture_default_str();
   app.add_option("--advertise", advertise, "address the master and clients use to reach --listen");
   app.add_option("--http", http, "HTTP address for /metrics and /health (empty: off)")

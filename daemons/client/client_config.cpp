@@ -1,5 +1,7 @@
 #include "client/client_config.h"
 
+#include "common/zk/zk_connect_string.h"
+
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -8,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -114,6 +117,14 @@ absl::Status validateHostPort(std::string_view address_in) {
 absl::StatusOr<std::vector<std::string>> parseMasterList(std::string_view text_in) {
   const absl::string_view text(text_in.data(), text_in.size());
   std::vector<std::string> out;
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(text);
+  if (absl::StartsWith(trimmed, "zk://")) {
+    // One ZooKeeper URL naming where the masters elect their leader (commas separate its hosts).
+    auto parsed = zk::parseConnectString(trimmed);
+    if (!parsed.ok()) return parsed.status();
+    out.emplace_back(trimmed);
+    return out;
+  }
   for (absl::string_view part : absl::StrSplit(text, ',')) {
     part = absl::StripAsciiWhitespace(part);
     if (part.empty()) continue;
@@ -217,7 +228,8 @@ absl::Status writeClientConfig(const std::string& path, const ClientConfig& conf
     return absl::InvalidArgumentError(absl::StrCat("cannot write ", path, ": no master address"));
   }
   for (const std::string& m : config.masters) {
-    if (absl::Status s = validateHostPort(m); !s.ok()) {
+    absl::Status s = absl::StartsWith(m, "zk://") ? zk::parseConnectString(m).status() : validateHostPort(m);
+    if (!s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("cannot write ", path, ": ", s.message()));
     }
   }

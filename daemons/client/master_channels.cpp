@@ -1,6 +1,7 @@
 #include "client/master_channels.h"
 
 #include "absl/strings/str_cat.h"
+#include "client/zk_master_resolver.h"
 #include "common/tls/grpc_tls.h"
 
 namespace orch::client {
@@ -14,8 +15,16 @@ absl::StatusOr<std::shared_ptr<MasterChannels>> MasterChannels::create(const Cli
   }
   std::vector<Endpoint> endpoints;
   endpoints.reserve(config.masters.size());
-  for (const std::string& address : config.masters) {
-    endpoints.push_back(Endpoint{address, tls::makeChannel(address, *creds)});
+  for (const std::string& entry : config.masters) {
+    std::vector<std::string> addresses = {entry};
+    if (isZkMasterUrl(entry)) {
+      auto resolved = resolveMastersFromZk(entry);
+      if (!resolved.ok()) return resolved.status();
+      addresses = *std::move(resolved);
+    }
+    for (const std::string& address : addresses) {
+      endpoints.push_back(Endpoint{address, tls::makeChannel(address, *creds)});
+    }
   }
   return std::make_shared<MasterChannels>(std::move(endpoints), *std::move(creds));
 }

@@ -33,6 +33,7 @@ class HaFailoverTest : public QObject {
     options.agents = 2;
     options.zk = "zk://" + zk_.connectString() + "/orchestrator";
     options.zk_session_timeout = 2.0;
+    options.clients_use_zk = true;  // agents and the framework find the leader through ZooKeeper
     options.cgroups = false;
     auto started = cluster_.start(options);
     QVERIFY2(started.ok(), std::string(started.message()).c_str());

@@ -133,6 +133,34 @@ absl::StatusOr<SyncConfig> loadSyncConfig(const std::string& path) {
   return cfg;
 }
 
+absl::StatusOr<SyncConfig> buildSyncConfig(const SyncConfigOverrides& o) {
+  SyncConfig cfg;
+  if (!o.config_path.empty()) {
+    auto c = loadSyncConfig(o.config_path);
+    if (!c.ok()) return c.status();
+    cfg = *c;
+  }
+  if (!o.source_zk.empty()) cfg.source_zk = o.source_zk;
+  if (!o.target_zk.empty()) cfg.target_zk = o.target_zk;
+  if (!o.source_auth.empty()) cfg.source_auth = o.source_auth;
+  if (!o.target_auth.empty()) cfg.target_auth = o.target_auth;
+  if (!o.paths.empty()) cfg.paths_to_sync = o.paths;
+  if (!o.excludes.empty()) cfg.exclude_paths = o.excludes;
+  if (!o.audit_log.empty()) cfg.audit_log = o.audit_log;
+  if (!o.mode.empty()) {
+    if (o.mode == "bidirectional") cfg.bidirectional = true;
+    else if (o.mode == "one-way") cfg.bidirectional = false;
+    else return absl::InvalidArgumentError(absl::StrCat("--mode '", o.mode, "': want one-way or bidirectional"));
+  }
+  if (!o.conflict_resolution.empty()) {
+    auto cr = core::sync::parseConflictStrategy(o.conflict_resolution);
+    if (!cr.ok()) return absl::InvalidArgumentError(absl::StrCat("--conflict-resolution: ", cr.status().message()));
+    cfg.conflict_resolution = *cr;
+  }
+  if (auto s = validateSyncConfig(cfg); !s.ok()) return s;
+  return cfg;
+}
+
 absl::Status validateSyncConfig(const SyncConfig& cfg) {
   if (cfg.source_zk.empty()) return absl::InvalidArgumentError("no source ensemble (--source-zk or migration.source.zookeeper)");
   if (cfg.target_zk.empty()) return absl::InvalidArgumentError("no target ensemble (--target-zk or migration.target.zookeeper)");

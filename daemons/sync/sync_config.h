@@ -57,6 +57,22 @@ struct SyncConfig {
 absl::StatusOr<SyncConfig> parseSyncConfig(const std::string& yaml_text);
 // Reads and parses a file; NotFound naming the path when it cannot be read.
 absl::StatusOr<SyncConfig> loadSyncConfig(const std::string& path);
+// Command-line values that override the file (empty = keep the file's value).
+struct SyncConfigOverrides {
+  std::string config_path;
+  std::string source_zk;
+  std::string target_zk;
+  std::string source_auth;
+  std::string target_auth;
+  std::vector<std::string> paths;
+  std::vector<std::string> excludes;
+  std::string mode;                 // "one-way" | "bidirectional"
+  std::string conflict_resolution;  // "last-write-wins" | "source-wins" | "manual"
+  std::string audit_log;
+};
+// Loads config_path (if any), applies the overrides and validates the result.
+absl::StatusOr<SyncConfig> buildSyncConfig(const SyncConfigOverrides& o);
+
 // Cross-field checks: both ensembles given and valid, not the same hosts, paths valid.
 absl::Status validateSyncConfig(const SyncConfig& cfg);
 

@@ -35,7 +35,7 @@ constexpr std::size_t kLagRing = 20000;
 absl::StatusOr<std::unique_ptr<SyncEngine>> SyncEngine::create(SyncEngineOptions options) {
   if (auto s = validateSyncConfig(options.config); !s.ok()) return s;
   if (options.config.bidirectional) {
-    return absl::UnimplementedError("bidirectional mode is not implemented yet by orch-sync; use mode: one-way");
+    return absl::InvalidArgumentError("SyncEngine syncs one way; mode: bidirectional runs BidiSyncEngine (makeSyncJob)");
   }
   auto filter = core::sync::PathFilter::create(options.config.paths_to_sync, options.config.exclude_paths);
   if (!filter.ok()) return filter.status();
@@ -87,6 +87,8 @@ absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
   wo.max_batch_ops = cfg.max_batch_ops;
   wo.max_batch_bytes = cfg.max_batch_bytes;
   wo.max_inflight = opts_.max_inflight_batches;
+  wo.min_pipelined_batch = opts_.min_pipelined_batch;
+  wo.eager_inflight = opts_.eager_inflight;
   TargetWriter::Hooks hooks;
   hooks.written = [this](const std::string&, std::size_t bytes, const WriteOrigin& o) {
     metrics_.znodes_synced.inc();
@@ -224,6 +226,7 @@ void SyncEngine::startFullScan(const std::string& reason) {
   scan_started_ = std::chrono::steady_clock::now();
   scan_nodes_ = 0;
   metrics_.full_resyncs.inc();
+  writer_->setBulk(true);
   log::logInfo("full sync started", {{"reason", reason}, {"generation", gen_}});
   for (const auto& r : filter_.roots()) enqueueVisit(Visit{r, true, false, gen_});
 }
@@ -244,11 +247,16 @@ zk::WatchFn SyncEngine::childWatchFor(const std::string& path, bool want) {
 }
 
 void SyncEngine::pumpReads() {
+  if (scan_running_ && visits_.empty() && reads_inflight_ == 0) {
+    scan_running_ = false;  // every node read: what is queued goes out now
+    writer_->setBulk(false);
+  }
   while (!stopping_ && reads_inflight_ < opts_.max_inflight_reads && !visits_.empty()) {
     Visit v = std::move(visits_.front());
     visits_.pop_front();
     ++reads_inflight_;
     auto it = mirror_.find(v.path);
+    const bool known = it != mirror_.end() && !it->second.rec.path.empty();
     const bool want_data = it == mirror_.end() || !it->second.data_watch;
     const bool want_child = it == mirror_.end() || !it->second.child_watch;
     struct Join {
@@ -263,8 +271,14 @@ void SyncEngine::pumpReads() {
       if (!stopping_) onVisited(v, std::move(j->a), std::move(j->b));
       pumpReads();
     };
-    readNode(*a_, v.path, dataWatchFor(v.path, want_data), childWatchFor(v.path, want_child),
+    NodeReadPlan plan;
+    plan.data_watch = dataWatchFor(v.path, want_data);
+    plan.child_watch = childWatchFor(v.path, want_child);
+    plan.children = true;
+    if (known && it->second.acl_aversion >= 0) plan.cached_acl_aversion = it->second.acl_aversion;
+    readNode(*a_, v.path, std::move(plan),
              [j, step, want_data, want_child, this, path = v.path](NodeRead r) {
+               source_reads_ += static_cast<std::uint64_t>(r.requests);
                if (r.exists && !stopping_) {
                  // Watches registered by this read (mirror entry created in onVisited if new).
                  auto& n = mirror_[path];
@@ -275,7 +289,10 @@ void SyncEngine::pumpReads() {
                step();
              });
     if (v.read_target) {
-      readNode(*b_, v.path, nullptr, nullptr, [j, step](NodeRead r) {
+      NodeReadPlan bplan;
+      bplan.children = true;
+      readNode(*b_, v.path, std::move(bplan), [j, step, this](NodeRead r) {
+        target_reads_ += static_cast<std::uint64_t>(r.requests);
         j->b = std::move(r);
         step();
       });
@@ -308,10 +325,14 @@ void SyncEngine::onVisited(const Visit& v, NodeRead a, NodeRead b) {
     }
     return;
   }
-  ZnodeRecord rec = toRecord(v.path, std::move(a.data), a.acl, a.stat, hints_);
   MirrorNode& node = mirror_[v.path];
   const bool fresh = node.rec.path.empty();
-  if (fresh || rec.mzxid >= node.rec.mzxid) node.rec = rec;
+  ZnodeRecord rec = toRecord(v.path, std::move(a.data), a.acl, a.stat, hints_);
+  if (!a.acl_read) rec.acl = node.rec.acl;  // unchanged since the cached aversion
+  if (fresh || rec.mzxid >= node.rec.mzxid) {
+    node.rec = rec;
+    node.acl_aversion = a.acl_aversion;
+  }
   if (rec.kind == ZnodeKind::kEphemeral) {
     ephemerals_.insert(v.path);
     node.children.clear();
@@ -409,6 +430,7 @@ void SyncEngine::onDataWatch(const std::string& path, const zk::WatchEvent& ev) 
   auto it = mirror_.find(path);
   if (it == mirror_.end()) return;
   it->second.data_watch = false;
+  it->second.watch_fired_ms = wallMs();
   if (ev.type == zk::WatchEvent::Type::kDeleted) {
     if (isRoot(path)) {
       removeFromMirror(path, true, WriteOrigin{true, wallMs()});
@@ -420,41 +442,39 @@ void SyncEngine::onDataWatch(const std::string& path, const zk::WatchEvent& ev) 
 }
 
 void SyncEngine::reReadData(const std::string& path) {
-  struct Join {
-    int pending = 2;
-    absl::StatusOr<zk::GetResult> g = absl::UnknownError("");
-    absl::StatusOr<zk::AclResult> acl = absl::UnknownError("");
-  };
-  auto j = std::make_shared<Join>();
-  auto step = [this, j, path] {
-    if (--j->pending > 0 || stopping_) return;
+  auto it = mirror_.find(path);
+  if (it == mirror_.end()) return;
+  NodeReadPlan plan;
+  plan.data_watch = dataWatchFor(path, true);
+  plan.children = false;
+  if (it->second.acl_aversion >= 0) plan.cached_acl_aversion = it->second.acl_aversion;
+  readNode(*a_, path, std::move(plan), [this, path](NodeRead r) {
+    source_reads_ += static_cast<std::uint64_t>(r.requests);
+    if (stopping_) return;
     auto it = mirror_.find(path);
     if (it == mirror_.end()) return;
-    if (!j->g.ok() || !j->acl.ok()) {
-      const absl::Status s = j->g.ok() ? j->acl.status() : j->g.status();
-      if (!zk::isNoNode(s)) {
-        fail(absl::StrCat("re-read ", path), s);
-        dirty_ = true;
-      }
+    if (!r.status.ok()) {
+      fail(absl::StrCat("re-read ", path), r.status);
+      dirty_ = true;
       return;
     }
+    if (!r.exists) return;  // deleted meanwhile: the parent's child watch handles it
     it->second.data_watch = true;
-    ZnodeRecord rec = toRecord(path, std::move(j->g->data), j->acl->acl, j->g->stat, hints_);
+    ZnodeRecord rec = toRecord(path, std::move(r.data), r.acl, r.stat, hints_);
+    if (!r.acl_read) rec.acl = it->second.rec.acl;
     if (rec.mzxid < it->second.rec.mzxid) return;  // an older answer than what we have
     const bool data_changed = rec.data != it->second.rec.data;
     const bool acl_changed = rec.acl != it->second.rec.acl;
     it->second.rec = std::move(rec);
+    it->second.acl_aversion = r.acl_aversion;
+    if (data_changed && it->second.watch_fired_ms > 0) {
+      const double notify = static_cast<double>(std::max<std::int64_t>(0, it->second.watch_fired_ms - it->second.rec.mtime_ms));
+      if (notify_ring_.size() < kLagRing) notify_ring_.push_back(notify);
+      else notify_ring_[lag_count_ % kLagRing] = notify;
+    }
     if (data_changed || acl_changed) {
       writer_->upsert(path, true, acl_changed, WriteOrigin{true, it->second.rec.mtime_ms});
     }
-  };
-  a_->get(path, dataWatchFor(path, true), [j, step](absl::StatusOr<zk::GetResult> g) {
-    j->g = std::move(g);
-    step();
-  });
-  a_->getAcl(path, [j, step](absl::StatusOr<zk::AclResult> a) {
-    j->acl = std::move(a);
-    step();
   });
 }
 
@@ -504,6 +524,8 @@ void SyncEngine::reReadChildren(const std::string& path) {
 void SyncEngine::tick() {
   if (stopping_) return;
   if (scan_running_ && visits_.empty() && reads_inflight_ == 0) scan_running_ = false;
+  writer_->setBulk(scan_running_);
+  writer_->kick();  // bulk mode: nothing waits longer than one tick
   if (!scan_running_ && scan_writes_pending_ && writer_->idle()) {
     scan_writes_pending_ = false;
     ++full_syncs_;
@@ -545,7 +567,10 @@ SyncStatus SyncEngine::statusOnLoop() {
     s.writes = writer_->stats().ops;
     s.bytes = writer_->stats().bytes;
     s.pending_writes = writer_->queued();
+    s.batches = writer_->stats().batches;
   }
+  s.source_reads = source_reads_;
+  s.target_reads = target_reads_;
   s.errors = errors_;
   s.full_syncs = full_syncs_;
   s.last_full_sync_ms = last_full_sync_ms_;
@@ -561,8 +586,27 @@ SyncStatus SyncEngine::statusOnLoop() {
     s.lag_p99_ms = pct(0.99);
   }
   s.lag_samples = lag_count_;
+  if (!notify_ring_.empty()) {
+    std::vector<double> v = notify_ring_;
+    std::sort(v.begin(), v.end());
+    s.source_notify_p50_ms = v[v.size() / 2];
+    s.source_notify_p99_ms = v[std::min(v.size() - 1, static_cast<std::size_t>(0.99 * (v.size() - 1) + 0.5))];
+  }
   s.last_error = last_error_;
   return s;
+}
+
+absl::StatusOr<core::sync::HeldConflict> SyncEngine::resolveConflict(std::uint64_t id, ConflictWinner) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("conflict ", id, ": this job syncs one way (mode: one-way) and holds no conflicts"));
+}
+
+void SyncEngine::resetLagWindow() {
+  loop_.runSync([this] {
+    lag_ring_.clear();
+    notify_ring_.clear();
+    lag_next_ = 0;
+  });
 }
 
 SyncStatus SyncEngine::status() {

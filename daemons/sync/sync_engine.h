@@ -1,9 +1,11 @@
 // The ZooKeeper sync engine: copies the synced trees of a source ensemble (A) onto a target
 // ensemble (B) and keeps them identical (one-way).
 //
-// - Snapshot: a pipelined breadth-first walk reads each node of A (data+stat, ACL, children) and
-//   of B together, decides per node (core::sync::decideOneWay) and queues the writes, which go
-//   to B in multi() batches. Ephemeral nodes of A are listed, never copied. Sequential names are
+// - Snapshot: a pipelined breadth-first walk reads each node of A and of B (node_reader.h: get +
+//   getAcl, getChildren only for nodes with children or to arm a child watch, getAcl skipped
+//   while the stat's aversion matches the cached ACL), decides per node
+//   (core::sync::decideOneWay) and queues the writes, which go to B in multi() batches (bulk mode
+//   while the walk runs, see target_writer.h). Ephemeral nodes of A are listed, never copied. Sequential names are
 //   copied exactly; afterwards B's parent cversion is advanced past A's (create+delete pairs).
 // - Continuous: every read of A arms a data watch and a child watch (one-shot, the 3.8 client has
 //   no persistent recursive watches). A fired watch triggers a read that re-arms it and returns
@@ -36,6 +38,7 @@
 #include "core/sync/znode_record.h"
 #include "sync/node_reader.h"
 #include "sync/sync_config.h"
+#include "sync/sync_job.h"
 #include "sync/sync_metrics.h"
 #include "sync/target_writer.h"
 
@@ -45,49 +48,36 @@ struct SyncEngineOptions {
   SyncConfig config;
   int max_inflight_reads = 1024;
   int max_inflight_batches = 8;
+  int min_pipelined_batch = 64;   // see TargetWriter::Options
+  int eager_inflight = 2;         // see TargetWriter::Options
   bool continuous = true;                       // false: snapshot only, no watches
   metrics::MetricsRegistry* registry = nullptr; // nullptr: the engine keeps its own
 };
 
-struct SyncStatus {
-  std::string phase;             // connecting | snapshot | syncing | resyncing | paused | stopped
-  bool in_sync = false;          // no scan running, nothing queued, nothing known to be stale
-  std::uint64_t znodes = 0;      // non-ephemeral source znodes under sync
-  std::vector<std::string> ephemerals;  // source ephemerals seen (not copied)
-  std::uint64_t writes = 0;
-  std::uint64_t bytes = 0;
-  std::uint64_t errors = 0;
-  std::uint64_t full_syncs = 0;
-  std::int64_t last_full_sync_ms = 0;       // duration of the last completed full walk + writes
-  std::uint64_t last_full_sync_nodes = 0;
-  std::int64_t watches = 0;
-  std::uint64_t pending_writes = 0;
-  std::string source_session;
-  std::string target_session;
-  double lag_p50_ms = 0;
-  double lag_p99_ms = 0;
-  std::uint64_t lag_samples = 0;
-  std::string last_error;
-};
 
-class SyncEngine {
+class SyncEngine : public SyncJob {
  public:
   // Validates the configuration (InvalidArgument naming the problem); does not connect.
   static absl::StatusOr<std::unique_ptr<SyncEngine>> create(SyncEngineOptions options);
-  ~SyncEngine();  // stop()s
+  ~SyncEngine() override;  // stop()s
 
   // Connects to both ensembles (Unavailable naming the unreachable one, nothing written), makes
   // the roots' ancestors on B, and starts the snapshot. Returns once the snapshot has begun.
-  absl::Status start(std::chrono::milliseconds connect_timeout = std::chrono::seconds(15));
+  absl::Status start(std::chrono::milliseconds connect_timeout = std::chrono::seconds(15)) override;
   // Waits until the engine is in sync (snapshot and writes done). DeadlineExceeded otherwise.
-  absl::Status waitInSync(std::chrono::milliseconds timeout);
+  absl::Status waitInSync(std::chrono::milliseconds timeout) override;
   // Closes both sessions and stops the loop. Idempotent.
-  void stop();
+  void stop() override;
   // Starts a full re-diff now (also what reconnects do).
-  void requestFullResync();
+  void requestFullResync() override;
 
-  SyncStatus status();
-  metrics::MetricsRegistry& registry() { return *registry_; }
+  SyncStatus status() override;
+  // One-way mode has no conflicts: empty list; resolving is FailedPrecondition.
+  std::vector<core::sync::HeldConflict> listConflicts() override { return {}; }
+  absl::StatusOr<core::sync::HeldConflict> resolveConflict(std::uint64_t id, ConflictWinner winner) override;
+  // Forgets the lag samples behind status().lag_p50_ms/lag_p99_ms (the histogram keeps them).
+  void resetLagWindow();
+  metrics::MetricsRegistry& registry() override { return *registry_; }
 
  private:
   struct MirrorNode {
@@ -95,6 +85,8 @@ class SyncEngine {
     std::set<std::string> children;  // synced child names
     std::int64_t pzxid = 0;
     std::int32_t cversion = 0;
+    std::int32_t acl_aversion = -1;  // aversion of rec.acl (-1: unknown)
+    std::int64_t watch_fired_ms = 0; // wall clock of the last data watch event
     bool data_watch = false;
     bool child_watch = false;
   };
@@ -161,10 +153,13 @@ class SyncEngine {
   std::uint64_t last_full_sync_nodes_ = 0;
   std::map<std::string, std::int64_t> seq_parents_;  // parent → cversion B needs
   bool seq_pass_needed_ = false;
+  std::vector<double> notify_ring_;  // source mtime → data watch arrival (the source's share of the lag)
   std::vector<double> lag_ring_;
   std::size_t lag_next_ = 0;
   std::uint64_t lag_count_ = 0;
   std::uint64_t errors_ = 0;
+  std::uint64_t source_reads_ = 0;
+  std::uint64_t target_reads_ = 0;
   std::string last_error_;
   zk::SessionState a_state_ = zk::SessionState::kConnecting;
   zk::SessionState b_state_ = zk::SessionState::kConnecting;

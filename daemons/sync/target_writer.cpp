@@ -1,5 +1,6 @@
 #include "sync/target_writer.h"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -14,6 +15,8 @@ using core::sync::ZnodeRecord;
 
 TargetWriter::TargetWriter(zk::ZkClient& target, Options options, Lookup lookup, Hooks hooks)
     : zk_(target), opts_(options), lookup_(std::move(lookup)), hooks_(std::move(hooks)) {}
+
+TargetWriter::~TargetWriter() { *alive_ = false; }
 
 std::size_t TargetWriter::opBytes(const ZnodeRecord& rec) {
   std::size_t n = rec.path.size() + rec.data.size() + 32;
@@ -55,7 +58,46 @@ void TargetWriter::enqueue(Entry e) {
     last_upsert_.erase(e.path);
   }
   queue_.push_back(std::move(e));
+  scheduleFlush();
+}
+
+void TargetWriter::scheduleFlush() {
+  // Deferred to the end of the current loop turn: every write decided from the completions and
+  // watch events already queued on the loop joins the same multi().
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  zk_.post([this, alive = alive_] {
+    if (!*alive) return;
+    flush_scheduled_ = false;
+    flush();
+  });
+}
+
+bool TargetWriter::shouldSend() const {
+  if (queue_.empty() || inflight_batches_ >= opts_.max_inflight) return false;
+  // Pipe idle: send now (lowest latency). Busy: let writes group until a batch completes, unless
+  // a well-filled batch is already waiting (keeps a bulk copy pipelined).
+  const int queued = static_cast<int>(queue_.size());
+  if (bulk_ && !kicked_) return queued >= std::min(opts_.min_bulk_batch, opts_.max_batch_ops);
+  return inflight_batches_ < std::max(1, opts_.eager_inflight) || queued >= opts_.min_pipelined_batch;
+}
+
+void TargetWriter::setBulk(bool bulk) {
+  if (bulk_ == bulk) return;
+  bulk_ = bulk;
+  if (!bulk_) flush();
+}
+
+void TargetWriter::kick() {
+  if (bulk_) {
+    // Scan writes wait for a full batch (setBulk(false) sends the rest); live changes do not.
+    bool live = false;
+    for (const Entry& e : queue_) live = live || e.origin.observe_lag;
+    if (!live) return;
+  }
+  kicked_ = true;
   flush();
+  kicked_ = false;
 }
 
 void TargetWriter::clear() {
@@ -78,7 +120,7 @@ void TargetWriter::result(const std::string& path, const absl::Status& s, std::s
 }
 
 void TargetWriter::flush() {
-  while (inflight_batches_ < opts_.max_inflight && !queue_.empty()) {
+  while (shouldSend()) {
     std::vector<Entry> batch;
     std::vector<zk::ZkOp> ops;
     std::vector<std::size_t> sizes;

@@ -3,6 +3,11 @@
 // max_inflight transactions pipelined on the one session (ZooKeeper applies a session's requests
 // in order, so a parent's create always lands before its children's).
 //
+// Flush policy: a flush runs at the end of the current loop turn (so everything decided from the
+// events already queued shares one multi). Up to eager_inflight transactions are sent whatever
+// their fill; more (up to max_inflight) only once min_pipelined_batch writes wait. In bulk mode
+// (a full scan) a transaction waits for min_bulk_batch writes unless kick()ed for a live change.
+//
 // An upsert carries only the path: the node's value is looked up from the engine's mirror of A
 // when the batch is built, so a queue never writes a stale value and repeated changes of a node
 // coalesce. A failed transaction is retried op by op with repairs (create ↔ set, missing parents
@@ -15,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
@@ -35,6 +41,13 @@ class TargetWriter {
     int max_batch_ops = 500;
     int max_batch_bytes = 512 * 1024;
     int max_inflight = 8;
+    // While a batch is in flight, another is sent only once this many writes are queued.
+    int min_pipelined_batch = 64;
+    // Batches sent at once, whatever their fill, while fewer than this many are in flight.
+    int eager_inflight = 2;
+    // In bulk mode (a full scan is producing writes) a batch is sent only once this many writes
+    // are queued, or when kick()ed: fewer, fuller transactions cost the target far less.
+    int min_bulk_batch = 256;
   };
   // The node as it should be on the target, or nullptr when it should not exist.
   using Lookup = std::function<const core::sync::ZnodeRecord*(const std::string& path)>;
@@ -52,6 +65,9 @@ class TargetWriter {
   };
 
   TargetWriter(zk::ZkClient& target, Options options, Lookup lookup, Hooks hooks);
+  ~TargetWriter();
+  TargetWriter(const TargetWriter&) = delete;
+  TargetWriter& operator=(const TargetWriter&) = delete;
 
   // Make path on the target equal the looked-up node. believed_present picks set over create;
   // acl_changed adds a setAcl.
@@ -60,10 +76,15 @@ class TargetWriter {
   void remove(const std::string& path, WriteOrigin origin = {});
   // Advance parent's cversion by 2*pairs (create+delete of a reserved child).
   void bumpCversion(const std::string& parent, std::int64_t pairs);
+  // Bulk mode on/off (off flushes what is queued).
+  void setBulk(bool bulk);
+  // Sends what is queued if the pipe allows, whatever the fill (the engine's tick calls it).
+  void kick();
   // Drops queued (not yet sent) writes.
   void clear();
 
   bool idle() const { return queue_.empty() && inflight_batches_ == 0 && inflight_single_ == 0; }
+  int inflightBatches() const { return inflight_batches_; }
   std::size_t queued() const { return queue_.size(); }
   const Stats& stats() const { return stats_; }
 
@@ -80,6 +101,8 @@ class TargetWriter {
 
   void enqueue(Entry e);
   void flush();
+  void scheduleFlush();
+  bool shouldSend() const;
   void sendSingle(Entry e);
   void repairUpsert(const std::string& path, WriteOrigin origin, int depth, std::function<void(bool)> then);
   void repairRemove(const std::string& path, WriteOrigin origin, std::function<void(bool)> then);
@@ -98,6 +121,10 @@ class TargetWriter {
   int inflight_batches_ = 0;
   int inflight_single_ = 0;
   Stats stats_;
+  bool flush_scheduled_ = false;
+  bool bulk_ = false;
+  bool kicked_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace orch::sync

@@ -3,11 +3,15 @@
 //   snapshot_per_s        initial copy throughput of the engine for the same count
 //   snapshot_vs_raw       ratio (target >= 0.8)
 //   lag_p50_ms/lag_p99_ms steady-state lag with --rate sets/s on the source over --synced znodes
+//   source_ack_p50_ms/p99 the source ensemble's own set latency at that rate (a floor for the lag)
+//   snapshot_reads_per_node, snapshot_ops_per_batch, live_reads_per_set, live_ops_per_batch
 // Usage: zk_sync_bench [--nodes 10000] [--synced 10000] [--rate 1000] [--seconds 20]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,6 +58,9 @@ int main(int argc, char** argv) {
   const std::string kb(1024, 'k');
   nlohmann::json out = {{"nodes", nodes}, {"synced", synced}, {"rate", rate}};
 
+  // Warm both ensembles' JVMs (JIT) so neither figure pays for it.
+  if (!za->createMany(flat("/warm", 3000), kb).ok() || !zb->createMany(flat("/warm", 3000), kb).ok()) return 2;
+
   // Baseline: raw pipelined creates into B.
   auto t0 = steady_clock::now();
   if (!zb->createMany(flat("/raw", nodes), kb).ok()) return 2;
@@ -67,6 +74,8 @@ int main(int argc, char** argv) {
   o.config.target_zk = b.connectString();
   o.config.paths_to_sync = {"/snap"};
   o.continuous = false;
+  o.min_pipelined_batch = arg(argc, argv, "--min-pipelined-batch", 64);
+  o.eager_inflight = arg(argc, argv, "--eager-inflight", 2);
   {
     auto e = orch::sync::SyncEngine::create(o);
     if (!e.ok() || !(*e)->start().ok()) return 2;
@@ -75,22 +84,55 @@ int main(int argc, char** argv) {
     const double snap_s = duration<double>(steady_clock::now() - t0).count();
     out["snapshot_per_s"] = (nodes + 1) / snap_s;
     out["snapshot_vs_raw"] = (nodes / snap_s) / (nodes / raw_s);
+    const auto st = (*e)->status();
+    out["snapshot_reads_per_node"] = static_cast<double>(st.source_reads + st.target_reads) / (nodes + 1);
+    out["snapshot_ops_per_batch"] = st.batches ? static_cast<double>(st.writes) / st.batches : 0.0;
+    out["snapshot_full_syncs"] = st.full_syncs;  // > 1: a re-diff ran (reconnect or error, see last_error)
+    out["snapshot_errors"] = st.errors;
+    out["snapshot_last_error"] = st.last_error;
     (*e)->stop();
   }
 
+  if (rate <= 0 || synced <= 0) {
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
+  }
   // Steady-state lag: continuous engine over `synced` znodes, `rate` sets/s on A.
   if (!za->createMany(flat("/live", synced), kb).ok()) return 2;
   o.config.paths_to_sync = {"/live"};
   o.continuous = true;
   auto e = orch::sync::SyncEngine::create(o);
   if (!e.ok() || !(*e)->start().ok() || !(*e)->waitInSync(std::chrono::seconds(600)).ok()) return 2;
-  const auto base_samples = (*e)->status().lag_samples;
+  // Warm-up at the target rate (not measured), then the measured window.
+  const int warm = std::max(2, seconds / 4);
+  {
+    auto next = steady_clock::now();
+    const auto end = next + std::chrono::seconds(warm);
+    for (std::uint64_t i = 0; steady_clock::now() < end; ++i) {
+      za->client().set("/live/n" + std::to_string(i % synced), kb, -1, [](absl::StatusOr<orch::zk::ZkStat>) {});
+      next += microseconds(1000000 / rate);
+      std::this_thread::sleep_until(next);
+    }
+    (void)(*e)->waitInSync(std::chrono::seconds(60));
+    (*e)->resetLagWindow();
+  }
+  const auto base = (*e)->status();
+  const auto base_samples = base.lag_samples;
+  struct Acks {
+    std::mutex mu;
+    std::vector<double> ms;
+  };
+  auto acks = std::make_shared<Acks>();
   auto next = steady_clock::now();
   const auto end = next + std::chrono::seconds(seconds);
   std::uint64_t sent = 0;
   while (steady_clock::now() < end) {
     const std::string path = "/live/n" + std::to_string(sent % synced);
-    za->client().set(path, std::to_string(sent) + kb.substr(0, 1000), -1, [](absl::StatusOr<orch::zk::ZkStat>) {});
+    const auto sent_at = steady_clock::now();
+    za->client().set(path, std::to_string(sent) + kb.substr(0, 1000), -1, [acks, sent_at](absl::StatusOr<orch::zk::ZkStat>) {
+      std::lock_guard lk(acks->mu);
+      acks->ms.push_back(duration<double, std::milli>(steady_clock::now() - sent_at).count());
+    });
     ++sent;
     next += microseconds(1000000 / rate);
     std::this_thread::sleep_until(next);
@@ -100,7 +142,19 @@ int main(int argc, char** argv) {
   out["lag_p50_ms"] = st.lag_p50_ms;
   out["lag_p99_ms"] = st.lag_p99_ms;
   out["lag_samples"] = st.lag_samples - base_samples;
+  out["source_notify_p50_ms"] = st.source_notify_p50_ms;
+  out["source_notify_p99_ms"] = st.source_notify_p99_ms;
   out["sets_sent"] = sent;
+  out["live_reads_per_set"] = static_cast<double>(st.source_reads - base.source_reads) / std::max<std::uint64_t>(1, sent);
+  out["live_ops_per_batch"] = st.batches > base.batches ? static_cast<double>(st.writes - base.writes) / (st.batches - base.batches) : 0.0;
+  {
+    std::lock_guard lk(acks->mu);
+    auto v = acks->ms;
+    std::sort(v.begin(), v.end());
+    auto pct = [&](double p) { return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1)))]; };
+    out["source_ack_p50_ms"] = pct(0.5);
+    out["source_ack_p99_ms"] = pct(0.99);
+  }
   (*e)->stop();
   std::printf("%s\n", out.dump().c_str());
   return 0;

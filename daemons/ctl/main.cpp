@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
 
   GlobalOptions global;
   OptionalString master, ca, cert, key, config_file;
-  master.option = app.add_option("--master", master.value, "master address HOST:PORT (or a comma-separated list)");
+  master.option = app.add_option("--master", master.value, "master address HOST:PORT, a comma-separated list, or zk://hosts/chroot");
   ca.option = app.add_option("--ca", ca.value, "cluster CA certificate (PEM)");
   cert.option = app.add_option("--cert", cert.value, "this client's certificate (PEM)");
   key.option = app.add_option("--key", key.value, "this client's private key (PEM)");

@@ -115,6 +115,7 @@ void MasterLoop::run() {
       if (now - last_gauges_ >= std::chrono::milliseconds(500)) {
         last_gauges_ = now;
         updateGauges();
+        broadcastAllocationChanges();
       }
       next_tick = std::chrono::steady_clock::now() + kTickInterval;
     }
@@ -293,6 +294,7 @@ void MasterLoop::route(std::vector<core::Effect> effects) {
               if (operators_.empty()) return;
               const core::TaskRecord* task = engine_.findTask(e.framework, e.task);
               if (!task) return;
+              if (e.added || core::isTerminal(task->state)) allocation_changed_.insert(task->agent);
               v1::OperatorEvent event;
               event.set_type(e.added ? v1::OperatorEvent::TASK_ADDED : v1::OperatorEvent::TASK_UPDATED);
               *event.mutable_task() = taskRecord(engine_, *task);
@@ -467,6 +469,22 @@ v1::GetState MasterLoop::stateSnapshot(const core::MasterEngine& engine) const {
     *state.add_completed_tasks() = taskRecord(engine, task);
   }
   return state;
+}
+
+void MasterLoop::broadcastAllocationChanges() {
+  if (allocation_changed_.empty()) return;
+  if (!operators_.empty()) {
+    for (const core::AgentId& id : allocation_changed_) {
+      auto a = engine_.agents().find(id);
+      if (a == engine_.agents().end()) continue;
+      v1::OperatorEvent event;
+      event.set_type(v1::OperatorEvent::AGENT_UPDATED);
+      event.set_agent_id(id.value());
+      *event.mutable_agent() = agentState(engine_, a->second);
+      broadcast(event);
+    }
+  }
+  allocation_changed_.clear();
 }
 
 void MasterLoop::updateGauges() {

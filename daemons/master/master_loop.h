@@ -9,6 +9,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -99,6 +100,9 @@ class MasterLoop {
   void sendToAgent(const core::AgentId& id, orchestrator::v1::MasterMessage message);
   void broadcast(const orchestrator::v1::OperatorEvent& event);
   void updateGauges();
+  // AGENT_UPDATED for agents whose allocation changed (tasks started or ended), at most twice a
+  // second per agent, so operator views follow launches without a flood of events.
+  void broadcastAllocationChanges();
 
   core::MasterOptions options_;
   core::MasterEngine engine_;
@@ -116,6 +120,7 @@ class MasterLoop {
   std::vector<std::shared_ptr<OperatorSink>> operators_;
   core::TimePoint last_heartbeat_{};
   core::TimePoint last_gauges_{};
+  std::set<core::AgentId> allocation_changed_;
   std::function<bool()> elected_ = [] { return true; };
 
   // Durability (loop thread only).

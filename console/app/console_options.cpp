@@ -3,14 +3,16 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
+#include "cluster/master_endpoints.h"
+
 namespace orch::console {
 
 absl::StatusOr<ConsoleOptions> parseConsoleOptions(const QStringList& arguments) {
   QCommandLineParser parser;
   parser.setApplicationDescription(QCoreApplication::translate("ConsoleOptions", "Orchestrator operations console"));
   const QCommandLineOption attach(QStringLiteral("attach"),
-                                  QCoreApplication::translate("ConsoleOptions", "Connect to the master at HOST:PORT."),
-                                  QStringLiteral("HOST:PORT"));
+                                  QCoreApplication::translate("ConsoleOptions", "Connect to the masters at HOST:PORT[,HOST:PORT...] or zk://HOST:PORT,.../PATH."),
+                                  QStringLiteral("MASTERS"));
   const QCommandLineOption config(QStringLiteral("config"),
                                   QCoreApplication::translate("ConsoleOptions", "orchctl config file with the TLS files."),
                                   QStringLiteral("FILE"));
@@ -32,9 +34,10 @@ absl::StatusOr<ConsoleOptions> parseConsoleOptions(const QStringList& arguments)
   ConsoleOptions options;
   if (parser.isSet(attach)) {
     const QString address = parser.value(attach).trimmed();
-    if (absl::Status s = client::validateHostPort(address.toStdString()); !s.ok()) {
-      return absl::InvalidArgumentError(
-          QCoreApplication::translate("ConsoleOptions", "--attach: %1").arg(QString::fromStdString(std::string(s.message()))).toStdString());
+    if (auto parsed = parseMasterEndpoints(address); !parsed.ok()) {
+      return absl::InvalidArgumentError(QCoreApplication::translate("ConsoleOptions", "--attach: %1")
+                                            .arg(QString::fromStdString(std::string(parsed.status().message())))
+                                            .toStdString());
     }
     options.attach = address;
   }

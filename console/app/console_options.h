@@ -1,6 +1,6 @@
 // The console's command line:
-//   orch-console [--attach HOST:PORT] [--config FILE] [--local] [--keep-cluster] [--lang CODE]
-// --attach connects to that master with the TLS files from orchctl's config (default file, or
+//   orch-console [--attach MASTERS] [--config FILE] [--local] [--keep-cluster] [--lang CODE]
+// --attach connects to those masters (host:port list or one zk:// URL) with the TLS files from orchctl's config (default file, or
 // --config); --local starts a local cluster at once; without either the console offers the
 // first-run choices.
 #pragma once
@@ -16,7 +16,7 @@
 namespace orch::console {
 
 struct ConsoleOptions {
-  std::optional<QString> attach;  // "host:port"
+  std::optional<QString> attach;  // "host:port[,host:port...]" or "zk://hosts/path"
   std::optional<QString> config;  // an orchctl.json
   bool local = false;
   bool keepCluster = false;

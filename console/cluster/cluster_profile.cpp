@@ -9,16 +9,12 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include "cluster/master_endpoints.h"
+
 namespace orch::console {
 
 absl::StatusOr<client::ClientConfig> ClusterProfile::toClientConfig() const {
-  if (masters.trimmed().startsWith(QLatin1String("zk://"))) {
-    return absl::InvalidArgumentError(
-        QCoreApplication::translate("ClusterProfile", "Profile \"%1\": masters given as a zk:// URL cannot be used yet; list the masters as host:port.")
-            .arg(name)
-            .toStdString());
-  }
-  auto list = client::parseMasterList(masters.toStdString());
+  auto list = parseMasterEndpoints(masters);
   if (!list.ok()) {
     return absl::InvalidArgumentError(QCoreApplication::translate("ClusterProfile", "Profile \"%1\", masters: %2")
                                           .arg(name, QString::fromStdString(std::string(list.status().message())))

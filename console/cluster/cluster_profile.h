@@ -18,9 +18,9 @@ struct ClusterProfile {
   QString cert;
   QString key;
 
-  // The client settings this profile stands for. InvalidArgument naming the field when the
-  // masters do not parse, a path is missing, or it is a zk:// URL (discovery through ZooKeeper
-  // is not supported by this client yet).
+  // The client settings this profile stands for (a zk:// URL stays one entry of `masters`; the
+  // client resolves it when it connects). InvalidArgument naming the field when the masters do
+  // not parse (see parseMasterEndpoints) or a TLS path is missing.
   absl::StatusOr<client::ClientConfig> toClientConfig() const;
   bool operator==(const ClusterProfile&) const = default;
 };

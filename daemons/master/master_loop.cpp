@@ -244,7 +244,11 @@ void MasterLoop::route(std::vector<core::Effect> effects) {
               v1::Event event;
               event.set_type(v1::Event::UPDATE);
               *event.mutable_update()->mutable_status() = wire::statusToProto(e.status);
-              sendToFramework(e.framework, std::move(event));
+              // Not held for durability: until the master's acknowledgement (which is held)
+              // reaches the agent, the agent keeps the update and sends it again to whichever
+              // master leads, so a framework may see it twice (at least once) but never lose it.
+              auto it = frameworks_.find(e.framework);
+              if (it != frameworks_.end()) it->second->push(std::move(event));
             },
             [&](core::SendFrameworkError& e) {
               v1::Event event;

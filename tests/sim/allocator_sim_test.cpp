@@ -1,6 +1,7 @@
-// Simulation scenarios: the real allocator with hundreds to thousands of simulated agents and
-// frameworks under virtual time. They assert fairness (weighted DRF), no starvation, packing,
-// quota guarantees, recovery from faults and determinism.
+// Simulation scenarios: the real master core (MasterEngine and its allocator) with hundreds to
+// thousands of simulated agents and frameworks under virtual time, talking to it only through its
+// inputs and effects. They assert fairness (weighted DRF), no starvation, packing, quota
+// guarantees, recovery from faults and determinism.
 #include <QtTest>
 #include <cmath>
 #include <string>
@@ -18,6 +19,10 @@ using orch::sim::Profile;
 using orch::sim::SimCluster;
 using orch::sim::SimFrameworkSpec;
 using orch::sim::SimOptions;
+
+// Every call a simulated agent or framework made into the engine succeeded.
+#define QVERIFY_NO_SIM_ERRORS(sim) \
+  QVERIFY2((sim).errors().empty(), (sim).errors().empty() ? "" : (sim).errors().front().c_str())
 
 namespace {
 
@@ -65,11 +70,12 @@ uint64_t faultyRun(unsigned seed) {
   for (int cycle = 0; cycle < 120; ++cycle) {
     if (cycle % 20 == 10) sim.loseRandomAgents(3);
     if (cycle % 20 == 15) sim.addAgents(3);
-    if (cycle == 40) sim.disconnect(FrameworkId("batch3"));
-    if (cycle == 80) sim.reconnect(FrameworkId("batch3"));
+    if (cycle == 40) sim.disconnect(sim.frameworkNamed("batch3"));
+    if (cycle == 80) sim.reconnect(sim.frameworkNamed("batch3"));
     sim.step();
   }
-  return sim.traceHash();
+  if (!sim.errors().empty()) qWarning("%s", sim.errors().front().c_str());
+  return sim.errors().empty() ? sim.traceHash() : 0;
 }
 
 }  // namespace
@@ -84,12 +90,13 @@ class AllocatorSimTest : public QObject {
     SimCluster sim(cluster(7, 500));
     const std::vector<std::pair<std::string, double>> roles = {{"a", 1}, {"b", 2}, {"c", 3}};
     for (const auto& [role, weight] : roles) {
-      sim.allocator().setWeight(RoleName(role), weight);
+      QVERIFY(sim.engine().setWeight(RoleName(role), weight).ok());
       for (int f = 0; f < 3; ++f) {
         sim.addFramework(batch(role + std::to_string(f), role, "cpus:1;mem:1024", 6s));
       }
     }
     sim.run(150);
+    QVERIFY_NO_SIM_ERRORS(sim);
     std::vector<double> sums(roles.size(), 0.0);
     const int samples = 50;
     for (int i = 0; i < samples; ++i) {
@@ -115,6 +122,7 @@ class AllocatorSimTest : public QObject {
     const FrameworkId cpu = sim.addFramework(batch("cpu-heavy", "r", "cpus:2;mem:1024", 5s));
     const FrameworkId mem = sim.addFramework(batch("mem-heavy", "r", "cpus:0.5;mem:8192", 5s));
     sim.run(120);
+    QVERIFY_NO_SIM_ERRORS(sim);
     const double cpu_share =
         sim.allocator().frameworkShare(cpu, RoleName("r"));  // dominant: cpus
     const double mem_share = sim.allocator().frameworkShare(mem, RoleName("r"));  // mem
@@ -140,6 +148,7 @@ class AllocatorSimTest : public QObject {
     greedy.task = res("cpus:1;mem:1024");
     const FrameworkId g = sim.addFramework(greedy);
     sim.run(150);
+    QVERIFY_NO_SIM_ERRORS(sim);
     int starved = 0;
     for (const FrameworkId& id : ids) starved += sim.stats(id).launched == 0 ? 1 : 0;
     QCOMPARE(starved, 0);
@@ -157,6 +166,7 @@ class AllocatorSimTest : public QObject {
                              "cpus:1;mem:4096", 30s));
     }
     sim.run(60);
+    QVERIFY_NO_SIM_ERRORS(sim);
     double low = 1.0;
     for (int i = 0; i < 20; ++i) {
       sim.step();
@@ -169,7 +179,7 @@ class AllocatorSimTest : public QObject {
   // met in the very next cycle.
   void quotaGuaranteeMetWithinOneCycle() {
     SimCluster sim(cluster(9, 100));
-    QVERIFY(sim.allocator()
+    QVERIFY(sim.engine()
                 .setQuota(RoleName("prod"), Quota{res("cpus:160;mem:100000"), Resources{}})
                 .ok());
     SimFrameworkSpec greedy;
@@ -179,6 +189,7 @@ class AllocatorSimTest : public QObject {
     greedy.task = res("cpus:1;mem:1024");
     sim.addFramework(greedy);
     sim.run(10);
+    QVERIFY_NO_SIM_ERRORS(sim);
     // 1600 cpus in all; the guarantee of 160 is still free.
     QVERIFY(sim.utilisation("cpus") <= 0.9 + 1e-9);
     const FrameworkId prod = sim.addFramework(batch("prod-fw", "prod", "cpus:1;mem:512", 600s));
@@ -190,7 +201,7 @@ class AllocatorSimTest : public QObject {
   // A limit is never exceeded, whatever the demand.
   void quotaLimitHolds() {
     SimCluster sim(cluster(13, 100));
-    QVERIFY(sim.allocator()
+    QVERIFY(sim.engine()
                 .setQuota(RoleName("capped"), Quota{Resources{}, res("cpus:100")})
                 .ok());
     sim.addFramework(batch("capped-fw", "capped", "cpus:1;mem:256", 30s));
@@ -223,23 +234,30 @@ class AllocatorSimTest : public QObject {
     bursty.burst_every = 25;
     const FrameworkId b = sim.addFramework(bursty);
     sim.run(30);
+    QVERIFY_NO_SIM_ERRORS(sim);
     sim.loseRandomAgents(60);
     sim.disconnect(ids[0]);
     const int64_t launched_before = sim.stats(ids[0]).launched;
     sim.run(30);
+    QVERIFY_NO_SIM_ERRORS(sim);
     QCOMPARE(sim.stats(ids[0]).launched, launched_before);  // a disconnected framework gets nothing
     sim.addAgents(60);
     sim.reconnect(ids[0]);
     sim.run(60);
+    QVERIFY_NO_SIM_ERRORS(sim);
     QVERIFY(sim.utilisation("cpus") > 0.9);
     int64_t lost = 0;
     for (const FrameworkId& id : ids) lost += sim.stats(id).lost;
     QVERIFY(lost > 0);
     QVERIFY(sim.stats(b).launched > 0);
-    // The allocator's books equal what the simulated tasks hold.
+    // The allocator's books equal what the simulated tasks hold (those on lost agents too:
+    // they are unreachable, not gone) and what the engine's task table holds.
     const int64_t allocated = sim.allocator().allocatedResources().scalar("cpus").milli();
-    const double held = sim.utilisation("cpus") * 300 * 16 * 1000;
-    QCOMPARE(static_cast<double>(allocated), std::round(held));
+    QCOMPARE(allocated, sim.heldByTasks()["cpus"]);
+    int64_t table = 0;
+    for (const auto& [key, task] : sim.engine().tasks()) table += task.spec.resources.scalar("cpus").milli();
+    QCOMPARE(allocated, table);
+    QVERIFY(sim.errors().empty());
   }
 
   void sameSeedSameRun() {

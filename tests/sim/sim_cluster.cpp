@@ -1,24 +1,30 @@
 #include "sim_cluster.h"
 
 #include <algorithm>
+#include <variant>
+
+#include "absl/strings/str_cat.h"
 
 namespace orch::sim {
 namespace {
 
-void addScalars(std::map<std::string, int64_t>& into, const Resources& resources, int sign) {
+void addScalars(std::map<std::string, int64_t>& into, const Resources& resources) {
   for (const auto& [key, entry] : resources.entries()) {
-    if (entry.kind != Resources::Kind::kScalar) continue;
-    into[entry.name] += sign * entry.scalar.milli();
+    if (entry.kind == Resources::Kind::kScalar) into[entry.name] += entry.scalar.milli();
   }
 }
 
 }  // namespace
 
 SimCluster::SimCluster(SimOptions options)
-    : options_(std::move(options)),
-      rng_(options_.seed),
-      allocator_(std::make_unique<core::HierarchicalAllocator>(core::AllocatorOptions{})) {
+    : options_(std::move(options)), rng_(options_.seed), engine_(options_.master) {
   addAgents(options_.agents);
+  deliverEffects();
+}
+
+const core::HierarchicalAllocator& SimCluster::allocator() const {
+  // The engine builds its allocator with makeHierarchicalDrfAllocator.
+  return dynamic_cast<const core::HierarchicalAllocator&>(engine_.allocator());
 }
 
 void SimCluster::mix(const std::string& text) {
@@ -30,30 +36,144 @@ void SimCluster::mix(const std::string& text) {
   hash_ *= 1099511628211ULL;
 }
 
+void SimCluster::check(const absl::Status& status, const std::string& what) {
+  if (status.ok()) return;
+  mix("error " + what);
+  if (errors_.size() < 100) errors_.push_back(absl::StrCat(what, ": ", status.message()));
+}
+
 Duration SimCluster::jittered(Duration base) {
   std::uniform_real_distribution<double> spread(1.0 - options_.duration_jitter,
                                                 1.0 + options_.duration_jitter);
   return std::chrono::duration_cast<Duration>(base * spread(rng_));
 }
 
+// ---- agents --------------------------------------------------------------------------------
+
 void SimCluster::addAgents(int count) {
   for (int i = 0; i < count; ++i) {
-    const AgentId id("agent" + std::to_string(next_agent_++));
-    allocator_->addAgent(id, options_.agent_resources, {});
-    agents_.push_back(id);
-    addScalars(total_, options_.agent_resources, +1);
+    core::AgentDescription description;
+    description.hostname = "sim-agent" + std::to_string(next_agent_++);
+    description.endpoint = description.hostname + ":5051";
+    description.resources = options_.agent_resources;
+    const AgentId id = engine_.registerAgent(description, now_);
+    agents_[id] = Agent{};
+    live_agents_.push_back(id);
     mix("+agent " + id.value());
   }
 }
 
+void SimCluster::loseRandomAgents(int count) {
+  for (int i = 0; i < count && !live_agents_.empty(); ++i) {
+    const size_t index = rng_() % live_agents_.size();
+    const AgentId id = live_agents_[index];
+    live_agents_.erase(live_agents_.begin() + static_cast<std::ptrdiff_t>(index));
+    agents_.at(id).alive = false;
+    engine_.agentDisconnected(id, now_);
+    mix("-agent " + id.value());
+  }
+}
+
+void SimCluster::agentReports(const AgentId& agent, const TaskId& task, core::TaskState state) {
+  core::TaskStatus status;
+  status.task = task;
+  status.framework = tasks_.at(task).framework;
+  status.agent = agent;
+  status.state = state;
+  status.source = core::StatusSource::kExecutor;
+  status.time = now_;
+  status.uuid = "sim-u" + std::to_string(next_update_++);
+  check(engine_.statusUpdate(agent, status, now_), "statusUpdate " + task.value());
+}
+
+void SimCluster::startTasks(const core::SendRunTasks& run) {
+  auto agent = agents_.find(run.agent);
+  if (agent == agents_.end() || !agent->second.alive) return;  // the master learns by timeout
+  for (const core::TaskSpec& spec : run.tasks) {
+    auto it = tasks_.find(spec.id);
+    if (it == tasks_.end()) {
+      check(absl::NotFoundError("the master launched a task no framework asked for"),
+            "run " + spec.id.value());
+      continue;
+    }
+    Task& task = it->second;
+    task.started = true;
+    agent->second.tasks.insert(spec.id);
+    mix("run " + spec.id.value() + "@" + run.agent.value());
+    agentReports(run.agent, spec.id, core::TaskState::kRunning);
+    if (task.duration > Duration::zero()) {
+      endings_.emplace(now_ + task.duration, next_ending_++, spec.id);
+    }
+  }
+}
+
+void SimCluster::killTask(const core::SendKillTask& kill) {
+  auto agent = agents_.find(kill.agent);
+  if (agent == agents_.end() || !agent->second.alive) return;
+  auto it = tasks_.find(kill.task);
+  if (it == tasks_.end() || it->second.ended || it->second.agent != kill.agent) return;
+  it->second.ended = true;
+  agent->second.tasks.erase(kill.task);
+  mix("kill " + kill.task.value());
+  agentReports(kill.agent, kill.task, core::TaskState::kKilled);
+}
+
+void SimCluster::finishDueTasks() {
+  while (!endings_.empty() && std::get<0>(endings_.top()) <= now_) {
+    const TaskId id = std::get<2>(endings_.top());
+    endings_.pop();
+    auto it = tasks_.find(id);
+    if (it == tasks_.end() || it->second.ended) continue;
+    Agent& agent = agents_.at(it->second.agent);
+    if (!agent.alive) continue;  // lost with its agent
+    it->second.ended = true;
+    agent.tasks.erase(id);
+    mix("end " + id.value());
+    agentReports(it->second.agent, id, core::TaskState::kFinished);
+  }
+}
+
+// ---- frameworks ----------------------------------------------------------------------------
+
 FrameworkId SimCluster::addFramework(const SimFrameworkSpec& spec) {
-  const FrameworkId id(spec.name);
-  Framework& fw = frameworks_[id];
+  core::FrameworkDescription description;
+  description.name = spec.name;
+  description.user = "sim";
+  description.principal = "sim";
+  description.roles = {spec.role};
+  description.gpu_resources = spec.gpu;
+  description.failover_timeout = std::chrono::hours(1);
+  absl::StatusOr<FrameworkId> id = engine_.subscribe(description, now_);
+  if (!id.ok()) {
+    check(id.status(), "subscribe " + spec.name);
+    return FrameworkId();
+  }
+  Framework& fw = frameworks_[*id];
   fw.spec = spec;
+  fw.description = description;
+  fw.description.id = *id;
   fw.pending = spec.profile == Profile::kBursty ? 0 : spec.demand;
-  allocator_->addFramework(id, core::FrameworkCapabilities{{spec.role}, spec.gpu});
-  mix("+framework " + spec.name);
-  return id;
+  mix("+framework " + spec.name + " " + id->value());
+  return *id;
+}
+
+void SimCluster::disconnect(const FrameworkId& framework) {
+  auto it = frameworks_.find(framework);
+  if (it == frameworks_.end()) return;
+  it->second.connected = false;
+  engine_.frameworkDisconnected(framework, now_);
+  mix("disconnect " + framework.value());
+}
+
+void SimCluster::reconnect(const FrameworkId& framework) {
+  auto it = frameworks_.find(framework);
+  if (it == frameworks_.end()) return;
+  absl::StatusOr<FrameworkId> id = engine_.subscribe(it->second.description, now_);
+  check(id.status(), "resubscribe " + framework.value());
+  it->second.connected = true;
+  check(engine_.revive(framework, now_), "revive " + framework.value());
+  it->second.suppressed = false;
+  mix("reconnect " + framework.value());
 }
 
 int64_t SimCluster::wanted(const Framework& fw) const {
@@ -70,25 +190,40 @@ int64_t SimCluster::wanted(const Framework& fw) const {
   return 0;
 }
 
-void SimCluster::answer(const core::OfferGrant& grant) {
-  Framework& fw = frameworks_.at(grant.framework);
-  mix("offer " + grant.framework.value() + "@" + grant.agent.value() + " " +
-      grant.resources.toString());
-  Resources left = grant.resources;
-  int64_t want = wanted(fw);
+void SimCluster::addDemand(const FrameworkId& id, Framework& fw, int64_t tasks) {
+  if (fw.pending >= 0) fw.pending += tasks;
+  if (fw.suppressed && fw.connected) {
+    check(engine_.revive(id, now_), "revive " + id.value());
+    fw.suppressed = false;
+  }
+}
+
+void SimCluster::answerOffers(const core::SendOffers& offers) {
+  auto it = frameworks_.find(offers.framework);
+  if (it == frameworks_.end()) return;
+  last_offers_ += offers.offers.size();
+  for (const core::OfferRecord& offer : offers.offers)
+    answerOffer(offers.framework, it->second, offer);
+}
+
+void SimCluster::answerOffer(const FrameworkId& id, Framework& fw, const core::OfferRecord& offer) {
+  mix("offer " + fw.spec.name + "@" + offer.agent.value() + " " + offer.role.value() + " " +
+      offer.resources.toString());
+  std::vector<core::LaunchOperation> operations;
+  Resources left = offer.resources;
   auto launch = [&](const Resources& resources, Duration duration) {
-    const uint64_t number = next_task_++;
-    tasks_.emplace(number, Task{grant.framework, grant.agent, grant.role, resources});
-    endings_.emplace(now_ + duration, number);
-    addScalars(used_, resources, +1);
-    addScalars(role_used_[grant.role], resources, +1);
+    const TaskId task(fw.spec.name + "-" + std::to_string(fw.next_task++));
+    tasks_.emplace(task, Task{id, offer.agent, offer.role, resources, duration});
+    core::LaunchOperation op;
+    op.tasks.push_back(core::TaskSpec{task, fw.spec.name, resources, std::chrono::seconds(3), ""});
+    operations.push_back(std::move(op));
     ++fw.stats.launched;
-    ++fw.stats.running;
   };
-  if (fw.spec.profile == Profile::kGreedy && fw.connected) {
-    launch(left, std::chrono::hours(24 * 365));
+  if (fw.connected && fw.spec.profile == Profile::kGreedy) {
+    launch(left, Duration::zero());  // never ends
     left = Resources{};
   } else {
+    int64_t want = wanted(fw);
     while (want != 0 && left.contains(fw.spec.task)) {
       launch(fw.spec.task, jittered(fw.spec.task_duration));
       left -= fw.spec.task;
@@ -96,55 +231,111 @@ void SimCluster::answer(const core::OfferGrant& grant) {
       if (fw.pending > 0) --fw.pending;
     }
   }
-  if (!left.empty()) {
-    // Nothing more wanted: decline with a filter; otherwise the rest is just too small.
-    const bool declining = wanted(fw) == 0;
-    allocator_->recoverResources(
-        grant.framework, grant.agent, left,
-        declining ? std::optional<Duration>(options_.decline_refuse) : std::nullopt, now_);
+  // Wanting nothing more: the rest is declined with a filter; otherwise it was just too small.
+  const Duration refuse = wanted(fw) == 0 ? options_.decline_refuse : Duration::zero();
+  if (operations.empty()) {
+    ++fw.stats.declined;
+    check(engine_.decline(id, {offer.id}, refuse, now_), "decline " + offer.id.value());
+  } else {
+    check(engine_.accept(id, {offer.id}, operations, refuse, now_), "accept " + offer.id.value());
   }
   if (fw.spec.profile == Profile::kService && fw.pending == 0 && !fw.suppressed) {
-    allocator_->suppress(grant.framework);
+    check(engine_.suppress(id, now_), "suppress " + id.value());
     fw.suppressed = true;
   }
 }
 
-void SimCluster::finishDueTasks() {
-  while (!endings_.empty() && endings_.top().first <= now_) {
-    const uint64_t number = endings_.top().second;
-    endings_.pop();
-    auto it = tasks_.find(number);
-    if (it == tasks_.end()) continue;  // lost with its agent
-    const Task& task = it->second;
-    Framework& fw = frameworks_.at(task.framework);
-    allocator_->recoverResources(task.framework, task.agent, task.resources, std::nullopt, now_);
-    addScalars(used_, task.resources, -1);
-    addScalars(role_used_[task.role], task.resources, -1);
-    --fw.stats.running;
-    ++fw.stats.finished;
-    if (fw.spec.profile == Profile::kService) {
-      // A service task that ends is replaced.
-      ++fw.pending;
-      if (fw.suppressed) {
-        allocator_->revive(task.framework);
-        fw.suppressed = false;
-      }
+void SimCluster::frameworkUpdate(const core::SendStatusToFramework& update) {
+  auto fw_it = frameworks_.find(update.framework);
+  if (fw_it == frameworks_.end()) return;
+  Framework& fw = fw_it->second;
+  const core::TaskStatus& status = update.status;
+  mix(absl::StrCat("status ", status.task.value(), " ",
+                   std::string(core::taskStateName(status.state))));
+  if (!status.uuid.empty()) {
+    check(engine_.acknowledge(update.framework, status.task, status.uuid, now_),
+          "acknowledge " + status.task.value());
+  }
+  auto it = tasks_.find(status.task);
+  if (it == tasks_.end()) return;
+  Task& task = it->second;
+  if (status.state == core::TaskState::kRunning) {
+    if (!task.counted_running) {
+      task.counted_running = true;
+      ++fw.stats.running;
     }
-    mix("end " + std::to_string(number));
+    return;
+  }
+  const bool terminal = core::isTerminal(status.state);
+  if (!terminal && status.state != core::TaskState::kUnreachable) return;
+  if (task.counted_running) {
+    task.counted_running = false;
+    --fw.stats.running;
+  }
+  if (status.state == core::TaskState::kFinished) {
+    ++fw.stats.finished;
+    if (fw.spec.profile == Profile::kService) addDemand(update.framework, fw, 1);  // replace it
+  } else if (!task.written_off) {
+    // Lost with its agent (unreachable) or killed by the master: run the work again.
+    task.written_off = true;
+    ++fw.stats.lost;
+    if (fw.spec.profile != Profile::kGreedy) addDemand(update.framework, fw, 1);
+  }
+  if (terminal) {
+    auto agent = agents_.find(task.agent);
+    if (agent != agents_.end()) agent->second.tasks.erase(status.task);
     tasks_.erase(it);
   }
 }
 
+// ---- the cycle -----------------------------------------------------------------------------
+
+void SimCluster::deliver(core::Effect& effect) {
+  if (auto* offers = std::get_if<core::SendOffers>(&effect)) {
+    answerOffers(*offers);
+  } else if (auto* rescind = std::get_if<core::SendRescind>(&effect)) {
+    mix("rescind " + rescind->offer.value());
+  } else if (auto* update = std::get_if<core::SendStatusToFramework>(&effect)) {
+    frameworkUpdate(*update);
+  } else if (auto* error = std::get_if<core::SendFrameworkError>(&effect)) {
+    check(absl::InternalError(error->message), "framework error " + error->framework.value());
+  } else if (auto* run = std::get_if<core::SendRunTasks>(&effect)) {
+    startTasks(*run);
+  } else if (auto* kill = std::get_if<core::SendKillTask>(&effect)) {
+    killTask(*kill);
+  } else if (auto* shutdown = std::get_if<core::SendShutdownAgent>(&effect)) {
+    mix("shutdown " + shutdown->agent.value());
+  }
+  // Acks to agents and operator-stream events need no answer here.
+}
+
+void SimCluster::deliverEffects() {
+  for (;;) {
+    std::vector<core::Effect> effects = engine_.takeEffects();
+    if (effects.empty()) break;
+    for (core::Effect& effect : effects) deliver(effect);
+  }
+  (void)engine_.takeRegistryDelta();  // the shell would persist it
+}
+
 void SimCluster::step() {
   finishDueTasks();
+  for (const AgentId& agent : live_agents_) {
+    check(engine_.heartbeat(agent, now_), "heartbeat " + agent.value());
+  }
   for (auto& [id, fw] : frameworks_) {
     if (fw.spec.profile == Profile::kBursty && cycles_ % fw.spec.burst_every == 0) {
       fw.pending += fw.spec.demand;
-      allocator_->revive(id);
+      if (fw.connected) {
+        check(engine_.revive(id, now_), "revive " + id.value());
+        fw.suppressed = false;
+      }
     }
   }
-  last_grants_ = allocator_->allocate(now_);
-  for (const core::OfferGrant& grant : last_grants_) answer(grant);
+  last_offers_ = 0;
+  deliverEffects();
+  engine_.tick(now_);
+  deliverEffects();
   ++cycles_;
   now_ += options_.cycle;
 }
@@ -153,70 +344,42 @@ void SimCluster::run(int cycles) {
   for (int i = 0; i < cycles; ++i) step();
 }
 
-void SimCluster::loseRandomAgents(int count) {
-  for (int i = 0; i < count && !agents_.empty(); ++i) {
-    const size_t index = rng_() % agents_.size();
-    const AgentId agent = agents_[index];
-    agents_.erase(agents_.begin() + static_cast<std::ptrdiff_t>(index));
-    allocator_->removeAgent(agent);
-    addScalars(total_, options_.agent_resources, -1);
-    for (auto it = tasks_.begin(); it != tasks_.end();) {
-      if (it->second.agent != agent) {
-        ++it;
-        continue;
-      }
-      Framework& fw = frameworks_.at(it->second.framework);
-      addScalars(used_, it->second.resources, -1);
-      addScalars(role_used_[it->second.role], it->second.resources, -1);
-      --fw.stats.running;
-      ++fw.stats.lost;
-      if (fw.pending >= 0 && fw.spec.profile != Profile::kGreedy) ++fw.pending;  // try again
-      if (fw.suppressed) {
-        allocator_->revive(it->second.framework);
-        fw.suppressed = false;
-      }
-      it = tasks_.erase(it);
-    }
-    mix("-agent " + agent.value());
-  }
-}
-
-void SimCluster::disconnect(const FrameworkId& framework) {
-  auto it = frameworks_.find(framework);
-  if (it == frameworks_.end()) return;
-  it->second.connected = false;
-  allocator_->setFrameworkActive(framework, false);
-  mix("disconnect " + framework.value());
-}
-
-void SimCluster::reconnect(const FrameworkId& framework) {
-  auto it = frameworks_.find(framework);
-  if (it == frameworks_.end()) return;
-  it->second.connected = true;
-  allocator_->setFrameworkActive(framework, true);
-  allocator_->revive(framework);
-  it->second.suppressed = false;
-  mix("reconnect " + framework.value());
-}
+// ---- measurements --------------------------------------------------------------------------
 
 double SimCluster::utilisation(const std::string& resource) const {
-  auto total = total_.find(resource);
-  if (total == total_.end() || total->second <= 0) return 0.0;
-  auto used = used_.find(resource);
-  return used == used_.end() ? 0.0
-                             : static_cast<double>(used->second) / static_cast<double>(total->second);
+  const double total = static_cast<double>(options_.agent_resources.scalar(resource).milli()) *
+                       static_cast<double>(live_agents_.size());
+  if (total <= 0) return 0.0;
+  int64_t used = 0;
+  for (const auto& [id, task] : tasks_) {
+    if (task.ended || !agents_.at(task.agent).alive) continue;
+    used += task.resources.scalar(resource).milli();
+  }
+  return static_cast<double>(used) / total;
 }
 
 double SimCluster::dominantShare(const RoleName& role) const {
-  auto it = role_used_.find(role);
-  if (it == role_used_.end()) return 0.0;
+  std::map<std::string, int64_t> held;
+  for (const auto& [id, task] : tasks_) {
+    if (task.ended || task.role != role || !agents_.at(task.agent).alive) continue;
+    addScalars(held, task.resources);
+  }
+  std::map<std::string, int64_t> total;
+  addScalars(total, options_.agent_resources);
   double best = 0.0;
-  for (const auto& [name, value] : it->second) {
-    auto total = total_.find(name);
-    if (total == total_.end() || total->second <= 0) continue;
-    best = std::max(best, static_cast<double>(value) / static_cast<double>(total->second));
+  for (const auto& [name, value] : held) {
+    const double all = static_cast<double>(total[name]) * static_cast<double>(live_agents_.size());
+    if (all > 0) best = std::max(best, static_cast<double>(value) / all);
   }
   return best;
+}
+
+std::map<std::string, int64_t> SimCluster::heldByTasks() const {
+  std::map<std::string, int64_t> held;
+  for (const auto& [id, task] : tasks_) {
+    if (!task.ended) addScalars(held, task.resources);
+  }
+  return held;
 }
 
 const SimFrameworkStats& SimCluster::stats(const FrameworkId& framework) const {
@@ -227,6 +390,13 @@ std::vector<FrameworkId> SimCluster::frameworkIds() const {
   std::vector<FrameworkId> out;
   for (const auto& [id, fw] : frameworks_) out.push_back(id);
   return out;
+}
+
+FrameworkId SimCluster::frameworkNamed(const std::string& name) const {
+  for (const auto& [id, fw] : frameworks_) {
+    if (fw.spec.name == name) return id;
+  }
+  return FrameworkId();
 }
 
 }  // namespace orch::sim

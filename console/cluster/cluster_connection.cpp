@@ -3,6 +3,9 @@
 #include <QMetaObject>
 #include <QThreadPool>
 
+#include "absl/strings/str_cat.h"
+#include "client/zk_master_resolver.h"
+
 namespace orch::console {
 
 ClusterConnection::ClusterConnection(ClusterModels& models, QObject* parent)
@@ -22,12 +25,34 @@ QString ClusterConnection::stateText(State state) {
 }
 
 absl::Status ClusterConnection::connectTo(const client::ClientConfig& config) {
+  auto credentials = ClusterCredentials::load(config);
+  if (!credentials.ok()) {
+    disconnectFromCluster();
+    return absl::Status(credentials.status().code(),
+                        absl::StrCat("cannot load TLS files: ", credentials.status().message()));
+  }
+  return connectWith(*std::move(credentials));
+}
+
+absl::Status ClusterConnection::connectWith(std::shared_ptr<const ClusterCredentials> credentials,
+                                            std::chrono::milliseconds zkTimeout) {
   disconnectFromCluster();
-  if (absl::Status valid = client::validateClientConfig(config); !valid.ok()) return valid;
-  auto created = client::OperatorClient::create(config);
-  if (!created.ok()) return created.status();
-  config_ = config;
-  client_ = std::shared_ptr<client::OperatorClient>(std::move(*created));
+  if (!credentials) return absl::InvalidArgumentError("no credentials");
+  auto channels = credentials->masterChannels(zkTimeout);
+  if (!channels.ok()) return channels.status();
+  config_ = credentials->config();
+  credentials_ = std::move(credentials);
+  resolvedMasters_.clear();
+  zooKeeperUrl_.clear();
+  if (credentials_->usesZooKeeper()) {
+    for (const std::string& m : config_.masters) {
+      if (client::isZkMasterUrl(m)) zooKeeperUrl_ = QString::fromStdString(m);
+    }
+    for (const client::MasterChannels::Endpoint& e : (*channels)->inPreferenceOrder()) {
+      resolvedMasters_ << QString::fromStdString(e.address);
+    }
+  }
+  client_ = std::make_shared<client::OperatorClient>(*std::move(channels), client::OperatorClient::Options{});
   QPointer<ClusterConnection> self(this);
   client::BackoffPolicy backoff;
   backoff.initial = std::chrono::milliseconds(250);

@@ -7,6 +7,9 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QStringList>
+
+#include <chrono>
 
 #include <functional>
 #include <memory>
@@ -14,6 +17,7 @@
 #include "absl/status/status.h"
 #include "client/client_config.h"
 #include "client/operator_client.h"
+#include "cluster/cluster_credentials.h"
 #include "models/cluster_models.h"
 #include "models/event_inbox.h"
 
@@ -29,8 +33,13 @@ class ClusterConnection : public QObject {
   explicit ClusterConnection(ClusterModels& models, QObject* parent = nullptr);
   ~ClusterConnection() override;
 
-  // Opens the event stream to the configured masters; an error when the TLS files cannot be read.
+  // Opens the event stream to the configured masters; an error when the TLS files cannot be read
+  // (an encrypted key needs connectWith and its passphrase) or a zk:// URL cannot be resolved.
   absl::Status connectTo(const client::ClientConfig& config);
+  // Same with credentials already loaded (a decrypted key). zk:// masters are resolved here,
+  // blocking up to `zkTimeout`: every registered master, the leader first.
+  absl::Status connectWith(std::shared_ptr<const ClusterCredentials> credentials,
+                           std::chrono::milliseconds zkTimeout = std::chrono::seconds(5));
   void disconnectFromCluster();
 
   State state() const { return state_; }
@@ -38,6 +47,13 @@ class ClusterConnection : public QObject {
   // Why the last connection attempt ended, in words ("" while connected).
   QString lastError() const { return lastError_; }
   const client::ClientConfig& config() const { return config_; }
+  // The last connection's TLS credentials (nullptr before the first); clients the console
+  // opens for this cluster (Run Task, task logs) use them.
+  std::shared_ptr<const ClusterCredentials> credentials() const { return credentials_; }
+  // The masters found through ZooKeeper at connect time, leader first (empty for a plain list).
+  QStringList resolvedMasters() const { return resolvedMasters_; }
+  // "zk://..." when the masters were found through ZooKeeper, else "".
+  QString zooKeeperUrl() const { return zooKeeperUrl_; }
   bool isOpen() const { return client_ != nullptr; }
 
   // Actions; `done` runs on the GUI thread (not at all when this object is gone).
@@ -60,6 +76,9 @@ class ClusterConnection : public QObject {
   ClusterModels& models_;
   EventInbox inbox_;
   client::ClientConfig config_;
+  std::shared_ptr<const ClusterCredentials> credentials_;
+  QStringList resolvedMasters_;
+  QString zooKeeperUrl_;
   std::shared_ptr<client::OperatorClient> client_;
   std::unique_ptr<client::OperatorEventStream> stream_;
   State state_ = State::kDisconnected;

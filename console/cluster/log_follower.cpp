@@ -9,19 +9,18 @@ LogFollower::LogFollower(QObject* parent) : QObject(parent) {}
 
 LogFollower::~LogFollower() { stop(); }
 
-void LogFollower::start(const client::ClientConfig& config, const QString& agentEndpoint, const QString& taskId,
+void LogFollower::start(const std::shared_ptr<const ClusterCredentials>& credentials, const QString& agentEndpoint, const QString& taskId,
                         client::LogStream stream) {
   stop();
   if (agentEndpoint.isEmpty()) {
     emit finished(tr("Task %1 has not reached an agent yet, so it has no log.").arg(taskId));
     return;
   }
-  auto files = client::AgentFilesClient::create(config.tls);
-  if (!files.ok()) {
-    emit finished(tr("Cannot read the log: %1").arg(QString::fromStdString(std::string(files.status().message()))));
+  if (!credentials) {
+    emit finished(tr("Cannot read the log: not connected to a cluster."));
     return;
   }
-  std::shared_ptr<client::AgentFilesClient> client(std::move(*files));
+  auto client = std::make_shared<client::AgentFilesClient>(credentials->channelCredentials());
   {
     std::lock_guard lock(mu_);
     files_ = client;

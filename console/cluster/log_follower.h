@@ -11,6 +11,7 @@
 
 #include "client/agent_files_client.h"
 #include "client/client_config.h"
+#include "cluster/cluster_credentials.h"
 
 namespace orch::console {
 
@@ -22,7 +23,7 @@ class LogFollower : public QObject {
   ~LogFollower() override;  // stop()
 
   // Starts following; an earlier follow is stopped first. Errors arrive as finished(error).
-  void start(const client::ClientConfig& config, const QString& agentEndpoint, const QString& taskId,
+  void start(const std::shared_ptr<const ClusterCredentials>& credentials, const QString& agentEndpoint, const QString& taskId,
              client::LogStream stream);
   void stop();
   bool running() const { return thread_.joinable(); }

@@ -34,7 +34,7 @@ void TaskLauncher::post(std::function<void(TaskLauncher&)> fn) {
       this, [self, fn = std::move(fn)] { if (self) fn(*self); }, Qt::QueuedConnection);
 }
 
-QString TaskLauncher::start(const client::ClientConfig& config, const TaskRequest& request) {
+QString TaskLauncher::start(const std::shared_ptr<const ClusterCredentials>& credentials, const TaskRequest& request) {
   request_ = request;
   resources_.cpus = request.cpus;
   resources_.mem = request.mem;
@@ -46,13 +46,17 @@ QString TaskLauncher::start(const client::ClientConfig& config, const TaskReques
     post([invalid](TaskLauncher& l) { emit l.failed(invalid); });
     return taskId_;
   }
-  auto session = client::SchedulerSession::create(config, *this);
-  if (!session.ok()) {
-    const QString why = QString::fromStdString(std::string(session.status().message()));
+  if (!credentials) {
+    post([](TaskLauncher& l) { emit l.failed(tr("Not connected to a cluster.")); });
+    return taskId_;
+  }
+  auto channels = credentials->masterChannels();
+  if (!channels.ok()) {
+    const QString why = QString::fromStdString(std::string(channels.status().message()));
     post([why](TaskLauncher& l) { emit l.failed(why); });
     return taskId_;
   }
-  session_ = std::move(*session);
+  session_ = std::make_unique<client::SchedulerSession>(*std::move(channels), *this, client::SchedulerSession::Options{});
   v1::FrameworkInfo info;
   info.set_name("orch-console-run");
   info.set_user(qEnvironmentVariable("USER", QStringLiteral("root")).toStdString());

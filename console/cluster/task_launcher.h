@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "client/client_config.h"
+#include "cluster/cluster_credentials.h"
 #include "client/scheduler_event_handler.h"
 #include "client/scheduler_session.h"
 #include "ctl/run_task_builder.h"
@@ -35,7 +36,7 @@ class TaskLauncher : public QObject, private client::SchedulerEventHandler {
 
   // Subscribes and launches; progress and the outcome arrive as signals. The task id is
   // chosen now ("run-xxxxxxxx") and returned.
-  QString start(const client::ClientConfig& config, const TaskRequest& request);
+  QString start(const std::shared_ptr<const ClusterCredentials>& credentials, const TaskRequest& request);
   QString taskId() const { return taskId_; }
 
   // Checks a request before it is sent; "" when fine, otherwise what is wrong, in words.

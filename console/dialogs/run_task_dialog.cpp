@@ -6,8 +6,8 @@
 
 namespace orch::console {
 
-RunTaskDialog::RunTaskDialog(client::ClientConfig config, QWidget* parent)
-    : QDialog(parent), config_(std::move(config)) {
+RunTaskDialog::RunTaskDialog(std::shared_ptr<const ClusterCredentials> credentials, QWidget* parent)
+    : QDialog(parent), credentials_(std::move(credentials)) {
   setWindowTitle(tr("Run Task"));
   name_ = new QLineEdit(this);
   name_->setPlaceholderText(tr("console-run"));
@@ -93,7 +93,7 @@ void RunTaskDialog::run() {
     emit taskLaunched(taskId);
   });
   connect(launcher, &TaskLauncher::finished, launcher, &QObject::deleteLater);
-  launcher->start(config_, r);
+  launcher->start(credentials_, r);
 }
 
 }  // namespace orch::console

@@ -17,7 +17,7 @@ class RunTaskDialog : public QDialog {
   Q_OBJECT
 
  public:
-  RunTaskDialog(client::ClientConfig config, QWidget* parent = nullptr);
+  RunTaskDialog(std::shared_ptr<const ClusterCredentials> credentials, QWidget* parent = nullptr);
 
   QLineEdit* nameField() const { return name_; }
   QLineEdit* commandField() const { return command_; }
@@ -37,7 +37,7 @@ class RunTaskDialog : public QDialog {
  private:
   void showError(const QString& message);
 
-  client::ClientConfig config_;
+  std::shared_ptr<const ClusterCredentials> credentials_;
   QLineEdit* name_;
   QLineEdit* command_;
   QDoubleSpinBox* cpus_;

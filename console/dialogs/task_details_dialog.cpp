@@ -142,8 +142,8 @@ void TaskDetailsDialog::refreshFields() {
 void TaskDetailsDialog::startLogs() {
   stdout_->clear();
   stderr_->clear();
-  stdoutFollower_.start(connection_.config(), followedEndpoint_, taskId_, client::LogStream::kStdout);
-  stderrFollower_.start(connection_.config(), followedEndpoint_, taskId_, client::LogStream::kStderr);
+  stdoutFollower_.start(connection_.credentials(), followedEndpoint_, taskId_, client::LogStream::kStdout);
+  stderrFollower_.start(connection_.credentials(), followedEndpoint_, taskId_, client::LogStream::kStderr);
 }
 
 void TaskDetailsDialog::requestKill() {

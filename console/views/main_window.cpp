@@ -203,20 +203,37 @@ void MainWindow::onConnectionState(ClusterConnection::State state, const QString
                       : state == ClusterConnection::State::kConnecting ? "#ef6c00"
                                                                        : "#c62828";
   stateLabel_->setStyleSheet(QStringLiteral("color: %1; font-weight: bold").arg(QLatin1String(color)));
+  // The operator stream is served by the leading master only, so the master it is connected to
+  // is the current leader; ZooKeeper names where the masters were found.
   QString leader = models_.leader();
-  masterLabel_->setText(master.isEmpty() ? tr("No master")
-                        : leader.isEmpty() ? tr("Master %1").arg(master)
-                                           : tr("Master %1 (leader %2)").arg(master, leader));
+  if (leader.isEmpty() && state == ClusterConnection::State::kConnected) leader = master;
+  QString where = master.isEmpty() ? tr("No master")
+                  : leader.isEmpty() ? tr("Master %1").arg(master)
+                  : leader == master ? tr("Leader %1").arg(leader)
+                                     : tr("Master %1 (leader %2)").arg(master, leader);
+  if (!connection_.zooKeeperUrl().isEmpty() && connection_.isOpen()) {
+    where = tr("%1 via %2").arg(where, connection_.zooKeeperUrl());
+  }
+  masterLabel_->setText(where);
   updateActions();
 }
 
 absl::Status MainWindow::connectTo(const client::ClientConfig& config) {
-  absl::Status s = connection_.connectTo(config);
+  return connected(connection_.connectTo(config));
+}
+
+absl::Status MainWindow::connectWith(std::shared_ptr<const ClusterCredentials> credentials) {
+  return connected(connection_.connectWith(std::move(credentials)));
+}
+
+absl::Status MainWindow::connected(absl::Status s) {
   if (!s.ok()) {
     statusBar()->showMessage(tr("Cannot connect: %1").arg(statusText(s)));
   } else {
-    QStringList masters;
-    for (const std::string& m : config.masters) masters << QString::fromStdString(m);
+    QStringList masters = connection_.resolvedMasters();
+    if (masters.isEmpty()) {
+      for (const std::string& m : connection_.config().masters) masters << QString::fromStdString(m);
+    }
     masterLabel_->setText(tr("Master %1").arg(masters.join(QStringLiteral(", "))));
   }
   updateActions();
@@ -307,7 +324,7 @@ TaskDetailsDialog* MainWindow::showTaskDetails(const QString& taskId) {
 }
 
 void MainWindow::openRunTask() {
-  auto* dialog = new RunTaskDialog(connection_.config(), this);
+  auto* dialog = new RunTaskDialog(connection_.credentials(), this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &RunTaskDialog::taskLaunched, this, [this](const QString& taskId) {
     tabs_->setCurrentWidget(tasks_);
@@ -320,12 +337,7 @@ void MainWindow::openRunTask() {
 void MainWindow::openConnect() {
   ConnectDialog dialog(this);
   if (dialog.exec() != QDialog::Accepted) return;
-  auto config = dialog.clientConfig();
-  if (!config.ok()) {
-    QMessageBox::warning(this, tr("Connect to cluster"), statusText(config.status()));
-    return;
-  }
-  if (absl::Status s = connectTo(*config); !s.ok()) {
+  if (absl::Status s = connectWith(dialog.credentials()); !s.ok()) {
     QMessageBox::warning(this, tr("Connect to cluster"), tr("Cannot connect: %1").arg(statusText(s)));
   }
 }

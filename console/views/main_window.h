@@ -49,6 +49,8 @@ class MainWindow : public QMainWindow {
 
   // Connects to a cluster; errors are shown in the status bar and returned.
   absl::Status connectTo(const client::ClientConfig& config);
+  // Same with credentials loaded already (a profile whose key was decrypted with its passphrase).
+  absl::Status connectWith(std::shared_ptr<const ClusterCredentials> credentials);
   // Starts the local cluster (first run) and connects to it.
   absl::Status startLocalCluster(const LocalClusterLauncher::Options& options);
   LocalClusterLauncher* localCluster() const { return local_.get(); }
@@ -79,6 +81,8 @@ class MainWindow : public QMainWindow {
   void buildActions();
   void buildMenus();
   void updateActions();
+  // Shows the result of a connect attempt and the masters it goes to.
+  absl::Status connected(absl::Status status);
   void onConnectionState(ClusterConnection::State state, const QString& master, const QString& error);
 
   Options options_;

@@ -16,6 +16,9 @@ struct HierarchicalAllocator::FrameworkState {
   bool active = false;
   bool suppressed = false;
   std::set<RoleName> roles;  // roles whose framework sorter holds this framework
+  // Per role, the agents where it holds something (the amounts are in AgentState::allocations;
+  // the framework sorters keep shares only).
+  std::map<RoleName, std::set<AgentId>> held;
 };
 
 struct HierarchicalAllocator::AgentState {
@@ -165,7 +168,8 @@ HierarchicalAllocator::RoleState& HierarchicalAllocator::ensureRole(const RoleNa
   if (it != roles_.end()) return it->second;
   RoleState& state = roles_[role];
   state.name = role;
-  state.frameworks = std::make_unique<DrfSorter<FrameworkId>>();
+  state.frameworks = std::make_unique<DrfSorter<FrameworkId>>(
+      DrfSorter<FrameworkId>::Naming::kFlat, DrfSorter<FrameworkId>::Books::kSharesOnly);
   state.frameworks->usePool(&framework_pool_);
   if (free_role_slots_.empty()) {
     state.slot = static_cast<uint32_t>(role_by_slot_.size());
@@ -231,7 +235,7 @@ void HierarchicalAllocator::leaveRoleIfIdle(const FrameworkId& id, FrameworkStat
   if (framework.registered && framework.subscribed.contains(role)) return;
   auto it = roles_.find(role);
   if (it == roles_.end()) return;
-  if (!it->second.frameworks->allocation(id).empty()) return;
+  if (framework.held.contains(role)) return;
   it->second.frameworks->removeClient(id);
   if (it->second.offerable.erase(framework.slot) > 0) { it->second.words_stale = true; offerable_any_stale_ = true; }
   framework.roles.erase(role);
@@ -274,7 +278,13 @@ void HierarchicalAllocator::grant(const FrameworkId& framework, const RoleName& 
                                   const AgentId& agent, const Resources& resources) {
   AgentState& state = agents_.at(agent);
   state.free -= resources;
-  state.allocations[{framework, role}] += resources;
+  Resources& held = state.allocations[{framework, role}];
+  if (held.empty()) {
+    if (auto fw = frameworks_.find(framework); fw != frameworks_.end()) {
+      fw->second.held[role].insert(agent);
+    }
+  }
+  held += resources;
   role_sorter_.allocated(role, agent, resources);
   roles_.at(role).frameworks->allocated(framework, agent, resources);
   accountQuota(role, resources, +1);
@@ -288,7 +298,15 @@ void HierarchicalAllocator::release(const FrameworkId& framework, const RoleName
   const Resources part = held->second.intersection(resources);
   if (part.empty()) return;
   held->second -= part;
-  if (held->second.empty()) state.allocations.erase(held);
+  if (held->second.empty()) {
+    state.allocations.erase(held);
+    if (auto fw = frameworks_.find(framework); fw != frameworks_.end()) {
+      if (auto r = fw->second.held.find(role); r != fw->second.held.end()) {
+        r->second.erase(agent);
+        if (r->second.empty()) fw->second.held.erase(r);
+      }
+    }
+  }
   state.free += part;
   role_sorter_.unallocated(role, agent, part);
   roles_.at(role).frameworks->unallocated(framework, agent, part);
@@ -371,8 +389,14 @@ void HierarchicalAllocator::removeFramework(const FrameworkId& framework) {
   if (it == frameworks_.end()) return;
   for (const RoleName& role : it->second.roles) {
     RoleState& state = roles_.at(role);
-    const auto held = state.frameworks->allocation(framework);  // copy: release() edits it
-    for (const auto& [agent, resources] : held) release(framework, role, agent, resources);
+    auto held = it->second.held.find(role);
+    if (held != it->second.held.end()) {
+      const std::set<AgentId> agents = held->second;  // copy: release() edits it
+      for (const AgentId& agent : agents) {
+        const Resources resources = agents_.at(agent).allocations.at({framework, role});
+        release(framework, role, agent, resources);
+      }
+    }
     state.frameworks->removeClient(framework);
     if (state.offerable.erase(it->second.slot) > 0) { state.words_stale = true; offerable_any_stale_ = true; }
     dropRoleIfUnused(role);
@@ -782,10 +806,8 @@ Resources HierarchicalAllocator::allocated(const FrameworkId& framework) const {
   Resources sum;
   auto it = frameworks_.find(framework);
   if (it == frameworks_.end()) return sum;
-  for (const RoleName& role : it->second.roles) {
-    for (const auto& [agent, resources] : roles_.at(role).frameworks->allocation(framework)) {
-      sum += resources;
-    }
+  for (const auto& [role, agents] : it->second.held) {
+    for (const AgentId& agent : agents) sum += agents_.at(agent).allocations.at({framework, role});
   }
   return sum;
 }

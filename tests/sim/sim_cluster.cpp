@@ -171,7 +171,7 @@ void SimCluster::reconnect(const FrameworkId& framework) {
   absl::StatusOr<FrameworkId> id = engine_.subscribe(it->second.description, now_);
   check(id.status(), "resubscribe " + framework.value());
   it->second.connected = true;
-  check(engine_.revive(framework, now_), "revive " + framework.value());
+  revive(framework);
   it->second.suppressed = false;
   mix("reconnect " + framework.value());
 }
@@ -193,9 +193,16 @@ int64_t SimCluster::wanted(const Framework& fw) const {
 void SimCluster::addDemand(const FrameworkId& id, Framework& fw, int64_t tasks) {
   if (fw.pending >= 0) fw.pending += tasks;
   if (fw.suppressed && fw.connected) {
-    check(engine_.revive(id, now_), "revive " + id.value());
+    revive(id);
     fw.suppressed = false;
   }
+}
+
+void SimCluster::revive(const FrameworkId& id) {
+  check(engine_.revive(id, now_), "revive " + id.value());
+  // REVIVE clears the framework's decline filters.
+  auto it = refused_until_.lower_bound({id, AgentId()});
+  while (it != refused_until_.end() && it->first.first == id) it = refused_until_.erase(it);
 }
 
 void SimCluster::answerOffers(const core::SendOffers& offers) {
@@ -209,6 +216,14 @@ void SimCluster::answerOffers(const core::SendOffers& offers) {
 void SimCluster::answerOffer(const FrameworkId& id, Framework& fw, const core::OfferRecord& offer) {
   mix("offer " + fw.spec.name + "@" + offer.agent.value() + " " + offer.role.value() + " " +
       offer.resources.toString());
+  // The engine must honour refuse_seconds: no offer of a declined agent inside the filter.
+  if (auto f = refused_until_.find({id, offer.agent}); f != refused_until_.end()) {
+    if (now_ < f->second) {
+      check(absl::FailedPreconditionError("offered inside its refuse filter"),
+            "offer " + offer.id.value() + " to " + id.value() + " on " + offer.agent.value());
+    }
+    refused_until_.erase(f);
+  }
   std::vector<core::LaunchOperation> operations;
   Resources left = offer.resources;
   auto launch = [&](const Resources& resources, Duration duration) {
@@ -233,6 +248,10 @@ void SimCluster::answerOffer(const FrameworkId& id, Framework& fw, const core::O
   }
   // Wanting nothing more: the rest is declined with a filter; otherwise it was just too small.
   const Duration refuse = wanted(fw) == 0 ? options_.decline_refuse : Duration::zero();
+  if (refuse > Duration::zero() && !left.empty()) {  // the engine filters what comes back
+    TimePoint& until = refused_until_[{id, offer.agent}];
+    until = std::max(until, now_ + refuse);
+  }
   if (operations.empty()) {
     ++fw.stats.declined;
     check(engine_.decline(id, {offer.id}, refuse, now_), "decline " + offer.id.value());
@@ -327,7 +346,7 @@ void SimCluster::step() {
     if (fw.spec.profile == Profile::kBursty && cycles_ % fw.spec.burst_every == 0) {
       fw.pending += fw.spec.demand;
       if (fw.connected) {
-        check(engine_.revive(id, now_), "revive " + id.value());
+        revive(id);
         fw.suppressed = false;
       }
     }

@@ -112,7 +112,8 @@ class SimCluster {
   size_t agentCount() const { return live_agents_.size(); }
   // Offers the engine made in the last step() (for "within one cycle" assertions).
   size_t lastOffers() const { return last_offers_; }
-  // Calls into the engine that returned an error (a simulated party misbehaved: a bug).
+  // Calls into the engine that returned an error (a simulated party misbehaved: a bug), and
+  // offers the engine made against a framework's refuse filter.
   const std::vector<std::string>& errors() const { return errors_; }
 
  private:
@@ -154,6 +155,7 @@ class SimCluster {
   void agentReports(const AgentId& agent, const TaskId& task, core::TaskState state);
   void finishDueTasks();
   void addDemand(const FrameworkId& id, Framework& fw, int64_t tasks);
+  void revive(const FrameworkId& id);
   int64_t wanted(const Framework& framework) const;
   Duration jittered(Duration base);
 
@@ -172,6 +174,8 @@ class SimCluster {
   int64_t cycles_ = 0;
   size_t last_offers_ = 0;
   std::vector<std::string> errors_;
+  // Decline filters the frameworks asked for (refuse_seconds), to check the engine honours them.
+  std::map<std::pair<FrameworkId, AgentId>, TimePoint> refused_until_;
   uint64_t hash_ = 1469598103934665603ULL;
 };
 

@@ -353,7 +353,9 @@ void MasterEngine::markUnreachable(AgentRecord& agent, TimePoint now) {
   agent.status = AgentStatus::kUnreachable;
   agent.connected = false;
   rescindAgentOffers(agent.info.id, now);
-  allocator_->setAgentActive(agent.info.id, false);
+  // Its capacity is gone from the fairness pool until it re-registers (as Mesos removes an
+  // unreachable agent from its allocator); re-registration adds it back with its tasks.
+  allocator_->removeAgent(agent.info.id);
   std::vector<std::pair<FrameworkId, TaskId>> keys(agent.tasks.begin(), agent.tasks.end());
   for (const auto& key : keys) {
     auto t = tasks_.find(key);

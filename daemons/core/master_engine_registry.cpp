@@ -137,6 +137,7 @@ std::vector<std::string> MasterEngine::recover(const RegistryState& state, TimeP
   while (completed_.size() > options_.max_completed_tasks) completed_.pop_front();
 
   for (auto& [id, agent] : agents_) {
+    if (agent.status == AgentStatus::kUnreachable) continue;  // added back when it returns
     allocator_->addAgent(id, allocatorTotal(agent), used[id]);
     allocator_->setAgentActive(id, false);  // until it re-registers
   }

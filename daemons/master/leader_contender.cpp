@@ -115,6 +115,11 @@ bool LeaderContender::isLeader() const {
   return leader_ && serving_;
 }
 
+bool LeaderContender::recovering() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return leader_ && !serving_;
+}
+
 bool LeaderContender::elected() const {
   std::lock_guard<std::mutex> lock(mu_);
   return leader_;

@@ -41,6 +41,7 @@ class LeaderContender final : public Leadership {
   // True once elected AND marked serving (the registry is recovered): only then RPCs are served.
   bool isLeader() const override;
   bool elected() const;
+  bool recovering() const override;
   void setServing() { serving_ = true; }
   // Our election znode, e.g. /leader/member_0000000003 (relative to the chroot; "" before
   // the candidacy exists). Registry writes check it exists: a deposed leader cannot write.

@@ -14,6 +14,8 @@ class Leadership {
   virtual ~Leadership() = default;
   virtual bool isLeader() const = 0;
   virtual std::string leaderAddress() const = 0;  // "" while unknown
+  // Elected, but still reading the registry: not serving yet.
+  virtual bool recovering() const { return false; }
 };
 
 // A master without ZooKeeper: always the leader of its single-node cluster.
@@ -32,6 +34,11 @@ inline constexpr char kLeaderMetadata[] = "orch-leader";
 // OK on the leader; otherwise UNAVAILABLE naming the leader, with the redirect metadata.
 inline grpc::Status requireLeader(const Leadership& leadership, grpc::ServerContext* ctx) {
   if (leadership.isLeader()) return grpc::Status::OK;
+  if (leadership.recovering()) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "this master was just elected and is reading the cluster's registry; "
+                        "retry in a moment");
+  }
   const std::string leader = leadership.leaderAddress();
   if (!leader.empty()) ctx->AddTrailingMetadata(kLeaderMetadata, leader);
   return grpc::Status(grpc::StatusCode::UNAVAILABLE,

@@ -56,7 +56,8 @@ QString TaskLauncher::start(const std::shared_ptr<const ClusterCredentials>& cre
     post([why](TaskLauncher& l) { emit l.failed(why); });
     return taskId_;
   }
-  session_ = std::make_unique<client::SchedulerSession>(*std::move(channels), *this, client::SchedulerSession::Options{});
+  client::SchedulerEventHandler& handler = *this;  // a private base: convert here, not in make_unique
+  session_ = std::make_unique<client::SchedulerSession>(*std::move(channels), handler, client::SchedulerSession::Options{});
   v1::FrameworkInfo info;
   info.set_name("orch-console-run");
   info.set_user(qEnvironmentVariable("USER", QStringLiteral("root")).toStdString());

@@ -1,26 +1,39 @@
 #include "dialogs/connect_dialog.h"
 
 #include <QDialogButtonBox>
+#include <QFile>
 #include <QFormLayout>
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include "cluster/private_key_pem.h"
+
 namespace orch::console {
 
-ConnectDialog::ConnectDialog(QWidget* parent, ClusterProfileStore store)
-    : QDialog(parent), store_(std::move(store)), secrets_(QStringLiteral("orchestrator-console"), this) {
+ConnectDialog::ConnectDialog(QWidget* parent, ClusterProfileStore store, QString keychainService)
+    : QDialog(parent), store_(std::move(store)), secrets_(std::move(keychainService), this) {
   setWindowTitle(tr("Connect to Cluster"));
   profileBox_ = new QComboBox(this);
   name_ = new QLineEdit(this);
   masters_ = new QLineEdit(this);
-  masters_->setPlaceholderText(tr("10.0.0.1:5050, 10.0.0.2:5050"));
+  masters_->setObjectName(QStringLiteral("masters"));
+  masters_->setPlaceholderText(tr("10.0.0.1:5050, 10.0.0.2:5050 or zk://10.0.0.5:2181/orchestrator"));
+  masters_->setToolTip(tr("The masters as host:port (several separated by commas), or one ZooKeeper URL "
+                          "zk://host:port,host:port/path: the console then asks ZooKeeper for every master "
+                          "and connects to the leader."));
   ca_ = new QLineEdit(this);
   cert_ = new QLineEdit(this);
   key_ = new QLineEdit(this);
   passphrase_ = new QLineEdit(this);
   passphrase_->setEchoMode(QLineEdit::Password);
-  passphrase_->setPlaceholderText(tr("stored in the keychain"));
+  passphrase_->setObjectName(QStringLiteral("passphrase"));
+  passphrase_->setPlaceholderText(tr("only for an encrypted key; kept in the keychain"));
+  name_->setObjectName(QStringLiteral("name"));
+  ca_->setObjectName(QStringLiteral("ca"));
+  cert_->setObjectName(QStringLiteral("cert"));
+  key_->setObjectName(QStringLiteral("key"));
   error_ = new QLabel(this);
+  error_->setObjectName(QStringLiteral("error"));
   error_->setWordWrap(true);
   error_->setStyleSheet(QStringLiteral("color: #c62828"));
   error_->hide();
@@ -32,10 +45,11 @@ ConnectDialog::ConnectDialog(QWidget* parent, ClusterProfileStore store)
   form->addRow(tr("C&A certificate:"), ca_);
   form->addRow(tr("Client &certificate:"), cert_);
   form->addRow(tr("Client &key:"), key_);
-  form->addRow(tr("Key pass&phrase or token:"), passphrase_);
+  form->addRow(tr("Key pass&phrase:"), passphrase_);
 
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
   QPushButton* connectButton = buttons->addButton(tr("Save and &Connect"), QDialogButtonBox::AcceptRole);
+  connectButton->setObjectName(QStringLiteral("saveAndConnect"));
   connectButton->setDefault(true);
   QPushButton* orchctl = buttons->addButton(tr("Use &orchctl settings"), QDialogButtonBox::ActionRole);
   connect(connectButton, &QPushButton::clicked, this, &ConnectDialog::saveAndAccept);
@@ -58,6 +72,26 @@ ConnectDialog::ConnectDialog(QWidget* parent, ClusterProfileStore store)
   connect(profileBox_, &QComboBox::currentIndexChanged, this, &ConnectDialog::loadProfile);
   if (!profiles_.isEmpty()) profileBox_->setCurrentIndex(1);
   resize(560, sizeHint().height());
+}
+
+QString ConnectDialog::passphraseKey(const QString& profile) {
+  return SecretStore::profileKey(profile, QStringLiteral("key-passphrase"));
+}
+
+QString ConnectDialog::errorText() const { return error_->isHidden() ? QString() : error_->text(); }
+
+QString ConnectDialog::passphraseFor(const ClusterProfile& p, bool& fromKeychain, QString& keychainError) {
+  fromKeychain = false;
+  if (!passphrase_->text().isEmpty()) return passphrase_->text();
+  QFile key(p.key);
+  if (!key.open(QIODevice::ReadOnly) || !isEncryptedPrivateKeyPem(key.readAll().toStdString())) return {};
+  auto [secret, error] = secrets_.readAndWait(passphraseKey(p.name));
+  if (!error.isEmpty()) {
+    keychainError = error;
+    return {};
+  }
+  fromKeychain = true;
+  return secret;
 }
 
 void ConnectDialog::showError(const QString& message) {
@@ -118,8 +152,33 @@ void ConnectDialog::saveAndAccept() {
     showError(tr("Give the profile a name."));
     return;
   }
-  if (auto config = p.toClientConfig(); !config.ok()) {
+  auto config = p.toClientConfig();
+  if (!config.ok()) {
     showError(QString::fromStdString(std::string(config.status().message())));
+    return;
+  }
+  bool fromKeychain = false;
+  QString keychainError;
+  const QString passphrase = passphraseFor(p, fromKeychain, keychainError);
+  auto loaded = ClusterCredentials::load(*config, passphrase.toStdString());
+  if (!loaded.ok()) {
+    if (loaded.status().code() == absl::StatusCode::kPermissionDenied) {
+      showError(fromKeychain ? tr("The passphrase kept in the keychain no longer opens the client key %1: "
+                                  "enter its passphrase.")
+                                   .arg(p.key)
+                             : tr("Wrong passphrase: it does not decrypt the client key %1.").arg(p.key));
+      passphrase_->selectAll();
+      passphrase_->setFocus();
+    } else if (loaded.status().code() == absl::StatusCode::kFailedPrecondition) {
+      showError(keychainError.isEmpty()
+                    ? tr("The client key %1 is encrypted: enter its passphrase.").arg(p.key)
+                    : tr("The client key %1 is encrypted: enter its passphrase (none could be read from the "
+                         "keychain: %2).")
+                          .arg(p.key, keychainError));
+      passphrase_->setFocus();
+    } else {
+      showError(QString::fromStdString(std::string(loaded.status().message())));
+    }
     return;
   }
   QList<ClusterProfile> all = profiles_;
@@ -135,14 +194,13 @@ void ConnectDialog::saveAndAccept() {
     showError(QString::fromStdString(std::string(s.message())));
     return;
   }
-  if (!passphrase_->text().isEmpty()) {
-    const QString error = secrets_.writeAndWait(SecretStore::profileKey(p.name, QStringLiteral("secret")),
-                                                passphrase_->text());
-    if (!error.isEmpty()) {
-      showError(error);
-      return;
-    }
+  keychainWarning_.clear();
+  if (!passphrase_->text().isEmpty() && (*loaded)->keyWasEncrypted()) {
+    const QString error = secrets_.writeAndWait(passphraseKey(p.name), passphrase_->text());
+    if (!error.isEmpty()) keychainWarning_ = tr("The key passphrase was not kept in the keychain: %1").arg(error);
   }
+  credentials_ = *std::move(loaded);
+  showError({});
   accept();
 }
 

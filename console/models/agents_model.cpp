@@ -89,18 +89,36 @@ double AgentsModel::Allocation::get(const char* name) const {
   return 0;
 }
 
-double AgentsModel::allocated(int row, const char* name) const {
-  auto it = taskAllocation_.constFind(rows_.idAt(row));
-  if (it != taskAllocation_.constEnd()) return std::round(it->get(name) * 1000.0) / 1000.0;
-  return scalarSum(rows_.at(row).allocated_resources(), name);
+AgentsModel::Allocation AgentsModel::Allocation::operator-(const Allocation& other) const {
+  return Allocation{cpus - other.cpus, mem - other.mem, disk - other.disk, gpus - other.gpus};
 }
 
-void AgentsModel::setTaskAllocation(const QString& agentId, const Allocation& allocation) {
-  taskAllocation_.insert(agentId, allocation);
+bool AgentsModel::Allocation::isZero() const {
+  constexpr double kEpsilon = 1e-9;
+  return std::abs(cpus) < kEpsilon && std::abs(mem) < kEpsilon && std::abs(disk) < kEpsilon && std::abs(gpus) < kEpsilon;
+}
+
+double AgentsModel::allocated(int row, const char* name) const {
+  double value = scalarSum(rows_.at(row).allocated_resources(), name);
+  auto it = allocationDelta_.constFind(rows_.idAt(row));
+  if (it != allocationDelta_.constEnd()) value += it->get(name);
+  value = std::round(value * 1000.0) / 1000.0;
+  return value > 0 ? value : 0;
+}
+
+void AgentsModel::setAllocationDelta(const QString& agentId, const Allocation& delta) {
+  const auto it = allocationDelta_.constFind(agentId);
+  const bool unchanged = it == allocationDelta_.constEnd() ? delta.isZero() : (*it - delta).isZero();
+  if (delta.isZero()) {
+    allocationDelta_.remove(agentId);
+  } else {
+    allocationDelta_.insert(agentId, delta);
+  }
+  if (unchanged) return;
   if (auto row = rows_.find(agentId)) emit dataChanged(index(*row, kCpus), index(*row, kGpus));
 }
 
-void AgentsModel::clearTaskAllocations() { taskAllocation_.clear(); }
+void AgentsModel::clearAllocationDeltas() { allocationDelta_.clear(); }
 
 QVariant AgentsModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};

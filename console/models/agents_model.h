@@ -32,16 +32,20 @@ class AgentsModel : public QAbstractTableModel {
   std::optional<int> rowOf(const QString& id) const { return rows_.find(id); }
   QHash<QString, int> countByState() const;
 
-  // What the agent's live tasks hold, as the Tasks model sees them (the master does not send an
-  // agent update when only its allocation changes). When set for an agent it replaces the
-  // agent's reported allocated_resources.
+  // Amounts of the four scalars.
   struct Allocation {
     double cpus = 0, mem = 0, disk = 0, gpus = 0;
     double get(const char* name) const;
+    Allocation operator-(const Allocation& other) const;
+    bool isZero() const;
   };
-  void setTaskAllocation(const QString& agentId, const Allocation& allocation);
-  void clearTaskAllocations();
-  // The allocated amount of a scalar on the agent in `row`.
+  // What task events have added to (or taken from) the agent's allocation since the master last
+  // reported the agent (SUBSCRIBED, AGENT_ADDED or AGENT_UPDATED, whose allocated_resources are
+  // authoritative). The master reports allocation changes at most twice a second, so the views
+  // follow a launch at once and settle on the master's figure with its next AGENT_UPDATED.
+  void setAllocationDelta(const QString& agentId, const Allocation& delta);
+  void clearAllocationDeltas();
+  // The allocated amount of a scalar on the agent in `row`: reported + delta, never below 0.
   double allocated(int row, const char* name) const;
 
   // "ACTIVE", "DRAINING", ...
@@ -53,7 +57,7 @@ class AgentsModel : public QAbstractTableModel {
 
  private:
   KeyedRows<orchestrator::v1::AgentState> rows_;
-  QHash<QString, Allocation> taskAllocation_;
+  QHash<QString, Allocation> allocationDelta_;
 };
 
 }  // namespace orch::console

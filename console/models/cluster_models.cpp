@@ -21,15 +21,20 @@ void ClusterModels::applyBatch(const std::vector<v1::OperatorEvent>& events) {
 
 void ClusterModels::account(const v1::TaskRecord& task, double sign) {
   if (TasksModel::isTerminal(task.state()) || task.task_info().agent_id().empty()) return;
-  AgentsModel::Allocation& a = allocation_[QString::fromStdString(task.task_info().agent_id())];
+  AgentsModel::Allocation& a = taskSum_[QString::fromStdString(task.task_info().agent_id())];
   a.cpus += sign * scalarSum(task.task_info().resources(), "cpus");
   a.mem += sign * scalarSum(task.task_info().resources(), "mem");
   a.disk += sign * scalarSum(task.task_info().resources(), "disk");
   a.gpus += sign * scalarSum(task.task_info().resources(), "gpus");
 }
 
+void ClusterModels::agentReported(const QString& agentId) {
+  reportedSum_.insert(agentId, taskSum_.value(agentId));
+  agents_.setAllocationDelta(agentId, {});
+}
+
 void ClusterModels::publishAllocation(const QString& agentId) {
-  agents_.setTaskAllocation(agentId, allocation_.value(agentId));
+  agents_.setAllocationDelta(agentId, taskSum_.value(agentId) - reportedSum_.value(agentId));
 }
 
 void ClusterModels::applyOne(const v1::OperatorEvent& event) {
@@ -46,10 +51,11 @@ void ClusterModels::applyOne(const v1::OperatorEvent& event) {
                             QString::fromStdString(a.agent_info().hostname()));
       }
       tasks_.reset(s.tasks(), s.completed_tasks());
-      allocation_.clear();
-      agents_.clearTaskAllocations();
+      taskSum_.clear();
+      reportedSum_.clear();
+      agents_.clearAllocationDeltas();
       for (const v1::TaskRecord& t : s.tasks()) account(t, +1);
-      for (const v1::AgentState& a : s.agents()) publishAllocation(QString::fromStdString(a.agent_info().agent_id()));
+      reportedSum_ = taskSum_;  // the snapshot's allocated_resources already hold these tasks
       if (leader != leader_) {
         leader_ = leader;
         emit leaderChanged(leader_);
@@ -74,13 +80,19 @@ void ClusterModels::applyOne(const v1::OperatorEvent& event) {
     }
     case v1::OperatorEvent::AGENT_ADDED:
     case v1::OperatorEvent::AGENT_UPDATED:
+    {
+      // The whole AgentState: status, total, allocated and offered resources, attributes.
+      const QString id = QString::fromStdString(event.agent().agent_info().agent_id());
       agents_.upsert(event.agent());
-      tasks_.setAgentName(QString::fromStdString(event.agent().agent_info().agent_id()),
-                          QString::fromStdString(event.agent().agent_info().hostname()));
+      agentReported(id);
+      tasks_.setAgentName(id, QString::fromStdString(event.agent().agent_info().hostname()));
       break;
+    }
     case v1::OperatorEvent::AGENT_REMOVED: {
       const std::string& id = event.agent_id().empty() ? event.agent().agent_info().agent_id() : event.agent_id();
       agents_.remove(QString::fromStdString(id));
+      agents_.setAllocationDelta(QString::fromStdString(id), {});
+      reportedSum_.remove(QString::fromStdString(id));
       break;
     }
     case v1::OperatorEvent::FRAMEWORK_ADDED:

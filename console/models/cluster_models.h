@@ -44,14 +44,18 @@ class ClusterModels : public QObject {
 
  private:
   void applyOne(const orchestrator::v1::OperatorEvent& event);
-  // Adds (sign +1) or removes (-1) a live task's resources from its agent's allocation.
+  // Adds (sign +1) or removes (-1) a live task's resources from its agent's task sum.
   void account(const orchestrator::v1::TaskRecord& task, double sign);
+  // The master just reported the agent: its allocated_resources include every task seen so far.
+  void agentReported(const QString& agentId);
+  // Shows the agent's allocation as reported + what tasks changed since the report.
   void publishAllocation(const QString& agentId);
 
   AgentsModel agents_;
   FrameworksModel frameworks_;
   TasksModel tasks_;
-  QHash<QString, AgentsModel::Allocation> allocation_;  // agent id -> live tasks' resources
+  QHash<QString, AgentsModel::Allocation> taskSum_;      // agent id -> live tasks' resources
+  QHash<QString, AgentsModel::Allocation> reportedSum_;  // taskSum_ when the master last reported the agent
   QString masterId_;
   QString leader_;
   qint64 eventsApplied_ = 0;

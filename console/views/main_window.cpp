@@ -339,7 +339,9 @@ void MainWindow::openConnect() {
   if (dialog.exec() != QDialog::Accepted) return;
   if (absl::Status s = connectWith(dialog.credentials()); !s.ok()) {
     QMessageBox::warning(this, tr("Connect to cluster"), tr("Cannot connect: %1").arg(statusText(s)));
+    return;
   }
+  if (!dialog.keychainWarning().isEmpty()) statusBar()->showMessage(dialog.keychainWarning(), 15000);
 }
 
 void MainWindow::openStartLocal() {

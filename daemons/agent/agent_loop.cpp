@@ -3,6 +3,7 @@
 #include "client/zk_master_resolver.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,8 +23,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// How often the loop looks for ended tasks when it cannot rely on SIGCHLD (re-attached
+// supervisors, Docker tasks), and otherwise (a missed wake-up only delays a status this long).
 constexpr auto kTick = std::chrono::milliseconds(2);
+constexpr auto kIdleTick = std::chrono::milliseconds(50);
 constexpr double kResendSeconds = 5.0;
+constexpr auto kAckSaveInterval = std::chrono::seconds(1);
 
 double nowSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -69,12 +74,15 @@ double scalarOf(const v1::TaskInfo& task, const std::string& name) {
 }  // namespace
 
 AgentLoop::AgentLoop(AgentOptions options, metrics::MetricsRegistry& metrics)
-    : options_(std::move(options)), metrics_(metrics), rng_(std::random_device{}()) {}
+    : options_(std::move(options)),
+      metrics_(metrics),
+      store_(options_.work_dir + "/meta/tasks"),
+      rng_(std::random_device{}()) {}
 
 AgentLoop::~AgentLoop() { stop(); }
 
 std::string AgentLoop::taskFile(const std::string& task_id) const {
-  return options_.work_dir + "/meta/tasks/" + task_id + ".pb";
+  return store_.pathOf(task_id);
 }
 
 std::string AgentLoop::newUuid() {
@@ -105,19 +113,9 @@ absl::Status AgentLoop::loadCheckpoints() {
       }
     }
   }
-  for (const auto& entry : fs::directory_iterator(options_.work_dir + "/meta/tasks", ec)) {
-    if (entry.path().extension() != ".pb") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream data;
-    data << in.rdbuf();
-    v1::TaskCheckpoint task;
-    if (!task.ParseFromString(data.str()) || task.task().task_id().empty()) {
-      orch::log::logWarn("skipping a corrupt task checkpoint", {{"path", entry.path().string()}});
-      fs::rename(entry.path(), entry.path().string() + ".corrupt", ec);
-      continue;
-    }
-    tasks_[task.task().task_id()] = std::move(task);
-  }
+  auto loaded = store_.load();
+  if (!loaded.ok()) return loaded.status();
+  tasks_ = *std::move(loaded);
   return absl::OkStatus();
 }
 
@@ -182,6 +180,24 @@ absl::Status AgentLoop::start() {
     });
   }
   loop_thread_ = std::thread([this] { run(); });
+  // Supervisors we start are our children: their SIGCHLD wakes the loop to report the end at
+  // once, instead of the loop polling every child every few milliseconds. main() blocks SIGCHLD
+  // in every thread; where it is not blocked (an embedding program) the loop still polls.
+  reaper_thread_ = std::thread([this] {
+    sigset_t child;
+    sigemptyset(&child);
+    sigaddset(&child, SIGCHLD);
+    const timespec wait{0, 200 * 1000 * 1000};
+    while (true) {
+      const int sig = ::sigtimedwait(&child, nullptr, &wait);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      if (sig == SIGCHLD) {
+        child_exited_ = true;
+        cv_.notify_one();
+      }
+    }
+  });
   connect_thread_ = std::thread([this] { connectLoop(); });
   return absl::OkStatus();
 }
@@ -195,6 +211,7 @@ void AgentLoop::stop() {
   }
   cv_.notify_all();
   if (connect_thread_.joinable()) connect_thread_.join();
+  if (reaper_thread_.joinable()) reaper_thread_.join();
   launch_queue_.close();
   for (auto& t : launchers_) t.join();
   launchers_.clear();
@@ -245,17 +262,30 @@ std::string AgentLoop::agentId() const {
 void AgentLoop::run() {
   auto last_heartbeat = std::chrono::steady_clock::now();
   auto last_resend = last_heartbeat;
+  auto last_ack_save = last_heartbeat;
+  std::chrono::milliseconds tick = kTick;
   while (true) {
     std::deque<Work> batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, kTick, [&] { return stopping_ || !queue_.empty(); });
-      if (stopping_) break;
+      cv_.wait_for(lock, tick, [&] { return stopping_ || !queue_.empty() || child_exited_; });
+      child_exited_ = false;
+      if (stopping_) {
+        lock.unlock();
+        saveAcks();
+        break;
+      }
       batch.swap(queue_);
     }
     for (Work& work : batch) work();
     pollExits();
+    tick = containerizer_->needsPolling() || (docker_ && !docker_->running().empty()) ? kTick
+                                                                                     : kIdleTick;
     auto now = std::chrono::steady_clock::now();
+    if (!unsaved_acks_.empty() && now - last_ack_save >= kAckSaveInterval) {
+      last_ack_save = now;
+      saveAcks();
+    }
     if (sink_ && now - last_heartbeat >= std::chrono::duration<double>(heartbeat_interval_)) {
       last_heartbeat = now;
       v1::AgentMessage hb;
@@ -366,7 +396,12 @@ void AgentLoop::connectLoop() {
             if (sink->closed()) break;
             continue;
           }
-          if (!stream->Write(*m)) {
+          // More queued behind this one (a burst of updates and acknowledgements): let gRPC
+          // coalesce them into one send; the last of the burst goes without the hint and
+          // flushes them all.
+          grpc::WriteOptions options;
+          if (sink->size() > 0) options.set_buffer_hint();
+          if (!stream->Write(*m, options)) {
             ctx.TryCancel();  // wakes the reader; the stream is broken
             break;
           }
@@ -468,16 +503,26 @@ void AgentLoop::send(v1::AgentMessage message) {
 // ------------------------------------------------------------------ tasks
 
 void AgentLoop::checkpoint(const v1::TaskCheckpoint& task) {
-  if (auto s = replaceFile(taskFile(task.task().task_id()), task.SerializeAsString()); !s.ok()) {
+  unsaved_acks_.erase(task.task().task_id());
+  if (auto s = store_.write(task); !s.ok()) {
     orch::log::logError("cannot checkpoint task", {{"task_id", task.task().task_id()},
                                                    {"error", std::string(s.message())}});
   }
 }
 
 void AgentLoop::forget(const std::string& task_id) {
-  std::error_code ec;
-  fs::remove(taskFile(task_id), ec);
+  store_.remove(task_id);
+  unsaved_acks_.erase(task_id);
   tasks_.erase(task_id);
+}
+
+void AgentLoop::saveAcks() {
+  std::set<std::string> ids;
+  ids.swap(unsaved_acks_);
+  for (const std::string& id : ids) {
+    auto it = tasks_.find(id);
+    if (it != tasks_.end()) checkpoint(it->second);
+  }
 }
 
 void AgentLoop::report(const std::string& task_id, v1::TaskState state,
@@ -528,7 +573,10 @@ void AgentLoop::acknowledge(const std::string& task_id, const std::string& uuid)
   if (pending->empty() && terminal(task.latest().state())) {
     forget(task_id);  // nothing more to say about it; its sandbox stays for its logs
   } else {
-    checkpoint(task);
+    // Saved with the task's next status change or within kAckSaveInterval, whichever is first:
+    // a restart in between only sends the acknowledged update again (updates are at least
+    // once), while most short tasks skip this rewrite altogether.
+    unsaved_acks_.insert(task_id);
   }
 }
 

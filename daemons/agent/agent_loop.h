@@ -22,6 +22,7 @@
 #include "agent/containerizer/docker_containerizer.h"
 #include "agent/containerizer/process_containerizer.h"
 #include "agent/resource_detector.h"
+#include "agent/task_checkpoint_store.h"
 #include "common/concurrency/stream_queue.h"
 #include "common/metrics/metrics_registry.h"
 #include "common/tls/grpc_tls.h"
@@ -99,6 +100,8 @@ class AgentLoop {
   void send(orchestrator::v1::AgentMessage message);
   void checkpoint(const orchestrator::v1::TaskCheckpoint& task);
   void forget(const std::string& task_id);
+  // Checkpoints the tasks whose acknowledgements are not on disk yet.
+  void saveAcks();
   std::string newUuid();
   absl::Status loadCheckpoints();
   std::string taskFile(const std::string& task_id) const;
@@ -110,7 +113,9 @@ class AgentLoop {
   std::shared_ptr<grpc::ChannelCredentials> creds_;
 
   // Loop-thread state.
+  TaskCheckpointStore store_;
   std::map<std::string, orchestrator::v1::TaskCheckpoint> tasks_;
+  std::set<std::string> unsaved_acks_;  // acknowledged updates not yet removed on disk
   std::shared_ptr<Sink> sink_;  // the registered stream, or null
   double heartbeat_interval_ = 1.0;
   uint64_t heartbeat_seq_ = 0;
@@ -134,7 +139,9 @@ class AgentLoop {
   std::atomic<bool> connected_{false};
   grpc::ClientContext* stream_ctx_ = nullptr;  // guarded by mu_, for cancellation
 
+  bool child_exited_ = false;  // guarded by mu_: a SIGCHLD arrived (a supervisor may have ended)
   std::thread loop_thread_;
+  std::thread reaper_thread_;
   std::thread connect_thread_;
 };
 

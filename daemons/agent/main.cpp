@@ -35,6 +35,14 @@ std::string hostName() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // SIGCHLD is taken by the agent loop's reaper thread (sigtimedwait), so it is blocked before
+  // any thread exists and every thread inherits the mask.
+  {
+    sigset_t child;
+    sigemptyset(&child);
+    sigaddset(&child, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &child, nullptr);
+  }
   CLI::App app{"orch-agent: runs tasks for the Orchestrator master on this host"};
   std::string master = "127.0.0.1:5050";
   std::string listen = "127.0.0.1:5051";

@@ -587,6 +587,15 @@ std::vector<TaskExit> ProcessContainerizer::pollExits() {
   return out;
 }
 
+bool ProcessContainerizer::needsPolling() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->pending.empty()) return true;
+  for (const auto& [id, t] : impl_->tasks) {
+    if (!t.launching && !t.child) return true;
+  }
+  return false;
+}
+
 std::vector<RunningTask> ProcessContainerizer::running() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<RunningTask> out;

@@ -79,6 +79,9 @@ class ProcessContainerizer {
   // checkpoint is marked acknowledged).
   std::vector<TaskExit> pollExits();
   std::vector<RunningTask> running() const;
+  // Whether some task's end can only be seen by polling pollExits(): a supervisor re-attached
+  // after an agent restart is not our child, so its exit raises no SIGCHLD here.
+  bool needsPolling() const;
   // <work_dir>/sandboxes/<task_id>, or an error when the task is unknown.
   absl::StatusOr<std::string> sandboxPath(const std::string& task_id) const;
 

@@ -87,10 +87,8 @@ absl::Status TaskCgroup::applyLimits(double cpus, uint64_t mem_bytes) const {
     if (absl::Status st = writeControlFile(cpu->second + "/cpu.shares", absl::StrCat(shares));
         !st.ok())
       return st;
-    if (absl::Status st =
-            writeControlFile(cpu->second + "/cpu.cfs_period_us", absl::StrCat(kCfsPeriodUs));
-        !st.ok())
-      return st;
+    // cpu.cfs_period_us is not written: a new cgroup starts with the kernel's default period,
+    // which is kCfsPeriodUs (100 ms).
     if (absl::Status st = writeControlFile(cpu->second + "/cpu.cfs_quota_us", absl::StrCat(quota));
         !st.ok())
       return st;
@@ -110,6 +108,12 @@ absl::Status TaskCgroup::applyLimits(double cpus, uint64_t mem_bytes) const {
     }
   }
   return absl::OkStatus();
+}
+
+std::vector<std::string> TaskCgroup::procsFiles() const {
+  std::vector<std::string> out;
+  for (const auto& [controller, dir] : cgroups_.dirs) out.push_back(dir + "/cgroup.procs");
+  return out;
 }
 
 absl::Status TaskCgroup::addProcess(pid_t pid) const {

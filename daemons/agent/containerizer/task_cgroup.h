@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -26,6 +27,8 @@ class TaskCgroup {
   // cpus * 100 ms per 100 ms. mem_bytes > 0: memory limit, swap limited to the same, and (v2)
   // the whole group killed on OOM.
   absl::Status applyLimits(double cpus, uint64_t mem_bytes) const;
+  // The cgroup.procs file of every directory (writing "0" to each moves the writer in).
+  std::vector<std::string> procsFiles() const;
   // Moves process pid (0 = the caller) into every directory.
   absl::Status addProcess(pid_t pid) const;
   // Pids in the cgroup (empty when disabled or gone).

@@ -2,7 +2,7 @@
 // session, process group and cgroup, pipes its output into size-capped rotated files, handles
 // kill requests (SIGTERM/SIGINT to the supervisor; a sigqueue() value carries the grace period in
 // ms), and when the task ends kills whatever it left behind, records how it ended in
-// <state_dir>/status.json (write, fsync, rename) and removes the cgroup.
+// <state_dir>/status.json (write, rename) and removes the cgroup.
 //
 // Start-up report (on report_fd, one line, then the fd is closed):
 //   "started <task_pid>\n"  the task's process exists (forked, in its process group); it joins
@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -42,6 +43,20 @@ class TaskSupervisor {
  private:
   absl::Status setUp();
   absl::Status startTask();
+  // What the vforked child does before it execs the task: prepared by startTask().
+  struct ChildPlan {
+    int out_fd;
+    int err_fd;
+    int report_fd;
+    const std::vector<std::string>* procs_files;
+    const std::vector<std::string>* programs;
+    char* const* argv;
+    char* const* envp;
+    const char* sandbox;
+    const char* exec_what;
+    const char* chdir_what;
+  };
+  [[noreturn]] static void runChild(const ChildPlan& plan);
   void report(absl::string_view line);
   void eventLoop();
   void onSignal(const signalfd_siginfo& info);

@@ -1,17 +1,26 @@
 // Benchmark: real `true` tasks through a real master + one agent over mTLS.
 // Prints one JSON object: sustained tasks/s, p50/p99 latency from ACCEPT to TASK_RUNNING and
-// to TASK_FINISHED, and the ratio to a bare posix_spawn + waitpid loop of /bin/true.
+// to TASK_FINISHED, and the ratio to a bare posix_spawn + waitpid loop of /bin/true measured in
+// the same run. The machine is shared, so it also reports CPU time: the master's, the agent's own,
+// the supervisors' and tasks' (reaped by the agent, so its children's time), the benchmark's (the
+// framework client), CPU ms per task for all of it and for the spawn loop, and how busy the whole
+// machine was meanwhile (other users' load shows there).
 //
 //   bench_launch_throughput [--tasks N] [--in-flight K] [--spawn-baseline N]
+#include <dirent.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -34,6 +43,60 @@ double percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   size_t i = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
   return v[i];
+}
+
+double cpuSeconds(const rusage& r) {
+  return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+         static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds of one process from /proc/<pid>/stat: its own and its reaped children's.
+struct ProcCpu {
+  double self = 0;
+  double children = 0;
+};
+
+ProcCpu procCpu(pid_t pid) {
+  ProcCpu out;
+  if (pid <= 0) return out;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = text.rfind(')');
+  if (close == std::string::npos) return out;
+  std::istringstream fields(text.substr(close + 2));
+  std::vector<std::string> f;
+  for (std::string w; fields >> w && f.size() < 20;) f.push_back(w);
+  if (f.size() < 15) return out;
+  // After "pid (comm) ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+  // utime(11) stime(12) cutime(13) cstime(14).
+  const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  out.self = (std::stod(f[11]) + std::stod(f[12])) / tick;
+  out.children = (std::stod(f[13]) + std::stod(f[14])) / tick;
+  return out;
+}
+
+// Our child process whose command name is `comm` (the fixture starts master and agent).
+pid_t childNamed(const std::string& comm) {
+  std::ifstream in("/proc/self/task/" + std::to_string(::getpid()) + "/children");
+  for (pid_t pid; in >> pid;) {
+    std::ifstream c("/proc/" + std::to_string(pid) + "/comm");
+    std::string name;
+    std::getline(c, name);
+    if (name == comm) return pid;
+  }
+  return 0;
+}
+
+// Busy and total jiffies of the whole machine (all cores), from /proc/stat.
+std::pair<double, double> machineTicks() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  in >> cpu;
+  double v[10] = {};
+  for (double& x : v) in >> x;
+  double total = 0;
+  for (int i = 0; i < 8; ++i) total += v[i];
+  return {total - v[3] - v[4], total};  // minus idle and iowait
 }
 
 double spawnBaseline(int count) {
@@ -126,6 +189,12 @@ int main(int argc, char** argv) {
 
   std::fprintf(stderr, "subscribed after %.2f s\n", since());
   // Keep `in_flight` tasks outstanding: launch onto each offer as many as are allowed.
+  const pid_t master_pid = childNamed("orch-master");
+  const pid_t agent_pid = childNamed("orch-agent");
+  const ProcCpu master_before = procCpu(master_pid), agent_before = procCpu(agent_pid);
+  rusage self_before{};
+  ::getrusage(RUSAGE_SELF, &self_before);
+  const auto machine_before = machineTicks();
   int next = 0;
   auto start = Clock::now();
   auto deadline = start + std::chrono::seconds(300);
@@ -161,6 +230,21 @@ int main(int argc, char** argv) {
     next += room;
   }
   auto end = Clock::now();
+  const ProcCpu master_after = procCpu(master_pid), agent_after = procCpu(agent_pid);
+  rusage self_after{};
+  ::getrusage(RUSAGE_SELF, &self_after);
+  const auto machine_after = machineTicks();
+  const double master_cpu = master_after.self - master_before.self;
+  const double agent_cpu = agent_after.self - agent_before.self;
+  const double supervisors_cpu = agent_after.children - agent_before.children;
+  const double bench_cpu = cpuSeconds(self_after) - cpuSeconds(self_before);
+  const double total_cpu = master_cpu + agent_cpu + supervisors_cpu + bench_cpu;
+  const double machine_busy_cores =
+      machine_after.second > machine_before.second
+          ? static_cast<double>(::sysconf(_SC_NPROCESSORS_ONLN)) *
+                          (machine_after.first - machine_before.first) /
+                          (machine_after.second - machine_before.second)
+          : 0.0;
   const double seconds = std::chrono::duration<double>(end - start).count();
 
   std::vector<double> to_running, to_finished;
@@ -174,16 +258,31 @@ int main(int argc, char** argv) {
     }
   }
   const double rate = done.load() / seconds;
+  rusage spawn_self_before{}, spawn_children_before{}, spawn_self_after{}, spawn_children_after{};
+  ::getrusage(RUSAGE_SELF, &spawn_self_before);
+  ::getrusage(RUSAGE_CHILDREN, &spawn_children_before);
   const double baseline = spawnBaseline(baseline_count);
+  ::getrusage(RUSAGE_SELF, &spawn_self_after);
+  ::getrusage(RUSAGE_CHILDREN, &spawn_children_after);
+  const double spawn_cpu = cpuSeconds(spawn_self_after) - cpuSeconds(spawn_self_before) +
+                           cpuSeconds(spawn_children_after) - cpuSeconds(spawn_children_before);
+  const int completed = std::max(1, done.load());
   std::printf(
       "{\"benchmark\":\"launch_throughput\",\"tasks\":%d,\"completed\":%d,\"failed\":%d,"
       "\"in_flight\":%d,\"seconds\":%.3f,\"tasks_per_second\":%.1f,"
       "\"accept_to_running_ms\":{\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f},"
       "\"accept_to_finished_ms\":{\"p50\":%.2f,\"p99\":%.2f,\"max\":%.2f},"
-      "\"posix_spawn_true_per_second\":%.1f,\"ratio_to_posix_spawn\":%.3f}\n",
+      "\"posix_spawn_true_per_second\":%.1f,\"ratio_to_posix_spawn\":%.3f,"
+      "\"cpu_seconds\":{\"master\":%.2f,\"agent\":%.2f,\"supervisors_and_tasks\":%.2f,"
+      "\"bench_framework\":%.2f,\"total\":%.2f},\"cpu_ms_per_task\":%.3f,"
+      "\"posix_spawn_cpu_ms_per_task\":%.3f,\"cpu_ratio_to_posix_spawn\":%.2f,"
+      "\"machine_busy_cores\":%.2f}\n",
       tasks, done.load(), failed.load(), in_flight, seconds, rate, percentile(to_running, 0.5),
       percentile(to_running, 0.99), percentile(to_running, 1.0), percentile(to_finished, 0.5),
       percentile(to_finished, 0.99), percentile(to_finished, 1.0), baseline,
-      baseline > 0 ? rate / baseline : 0.0);
+      baseline > 0 ? rate / baseline : 0.0, master_cpu, agent_cpu, supervisors_cpu, bench_cpu,
+      total_cpu, 1000.0 * total_cpu / completed, 1000.0 * spawn_cpu / std::max(1, baseline_count),
+      spawn_cpu > 0 ? (total_cpu / completed) / (spawn_cpu / std::max(1, baseline_count)) : 0.0,
+      machine_busy_cores);
   return done.load() == tasks && failed.load() == 0 ? 0 : 1;
 }

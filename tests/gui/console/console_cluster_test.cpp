@@ -129,7 +129,7 @@ class ConsoleClusterTest : public QObject {
 
   void runTaskDialogLaunchesATask() {
     quiesceTestFramework();
-    RunTaskDialog dialog(window_->connection().config(), window_.get());
+    RunTaskDialog dialog(window_->connection().credentials(), window_.get());
     QSignalSpy launched(&dialog, &RunTaskDialog::taskLaunched);
     dialog.show();
     dialog.nameField()->setText(QStringLiteral("from-dialog"));

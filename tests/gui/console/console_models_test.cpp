@@ -23,7 +23,7 @@ class ConsoleModelsTest : public QObject {
     v1::GetState* s = e.mutable_state();
     s->set_master_id("m1");
     s->set_leader("127.0.0.1:5050");
-    *s->add_agents() = agent("a1", "host-1", v1::AgentState::ACTIVE, 4, 1);
+    *s->add_agents() = agent("a1", "host-1", v1::AgentState::ACTIVE, 4, 0.2);  // t1 + t2
     *s->add_agents() = agent("a2", "host-2", v1::AgentState::DRAINING, 2, 0);
     *s->add_frameworks() = framework("f1", "web");
     *s->add_tasks() = task("t1", "a1", "f1", v1::TASK_RUNNING);
@@ -49,7 +49,7 @@ class ConsoleModelsTest : public QObject {
     const int row = *m.tasks().rowOf(QStringLiteral("t1"));
     QCOMPARE(m.tasks().index(row, TasksModel::kAgent).data().toString(), QStringLiteral("host-1"));
     QCOMPARE(m.tasks().index(row, TasksModel::kAgent).data(kSortRole).toString(), QStringLiteral("a1"));
-    // Allocation comes from the live tasks (t1 and t2, 0.1 cpus each).
+    // Allocation as the master reports it (t1 and t2, 0.1 cpus each).
     QCOMPARE(m.agents().index(*m.agents().rowOf(QStringLiteral("a1")), AgentsModel::kCpus).data().toString(),
              QStringLiteral("0.2 / 4"));
   }
@@ -194,7 +194,7 @@ class ConsoleModelsTest : public QObject {
     const auto totals = clusterTotals(m.agents());
     const ResourceTotals& cpus = totals.at(QStringLiteral("cpus"));
     QCOMPARE(cpus.total, 8.0);
-    QCOMPARE(cpus.used, 0.7);  // a1: 2 live tasks x 0.1; a3: its reported 0.5 (no tasks seen)
+    QCOMPARE(cpus.used, 0.7);  // a1: reported 0.2 (2 live tasks x 0.1); a3: its reported 0.5
     QCOMPARE(cpus.offered, 1.0);
     QCOMPARE(cpus.idle(), 6.3);
   }
@@ -214,6 +214,89 @@ class ConsoleModelsTest : public QObject {
     m.apply(taskEvent(v1::OperatorEvent::TASK_UPDATED, task("t5", "a2", "f1", v1::TASK_FINISHED)));
     QCOMPARE(cpus(), QStringLiteral("0 / 2"));
     QCOMPARE(clusterTotals(m.agents()).at(QStringLiteral("cpus")).used, 0.2);
+  }
+
+  // AGENT_UPDATED carries the agent's whole state as the master sees it, allocation included
+  // (sent at most twice a second after launches and ends). Steps, applied after the snapshot to
+  // agent a2 (2 cpus, nothing allocated):
+  //   launch / run / finish  TASK_ADDED / TASK_UPDATED RUNNING / TASK_UPDATED FINISHED of t5 (0.1 cpus)
+  //   report=A/O             AGENT_UPDATED a2 with A cpus allocated and O cpus offered
+  void agentUpdatedCarriesAllocation_data() {
+    QTest::addColumn<QStringList>("steps");
+    QTest::addColumn<double>("agentCpus");  // a2's allocated cpus shown
+    QTest::addColumn<double>("used");       // cluster totals (a1 holds 0.2 of 4, a2 has 2)
+    QTest::addColumn<double>("offered");
+    QTest::newRow("launch before the report") << QStringList{"launch"} << 0.1 << 0.3 << 0.0;
+    QTest::newRow("launch then report") << QStringList{"launch", "report=0.1/0"} << 0.1 << 0.3 << 0.0;
+    QTest::newRow("running is not counted twice")
+        << QStringList{"launch", "report=0.1/0", "run", "report=0.1/0"} << 0.1 << 0.3 << 0.0;
+    QTest::newRow("report is authoritative") << QStringList{"report=1.5/0.5"} << 1.5 << 1.7 << 0.5;
+    QTest::newRow("launch on top of a report") << QStringList{"report=1.5/0.5", "launch"} << 1.6 << 1.8 << 0.5;
+    QTest::newRow("finish before the report") << QStringList{"launch", "report=0.1/0", "finish"} << 0.0 << 0.2 << 0.0;
+    QTest::newRow("finish then report") << QStringList{"launch", "report=0.1/0", "run", "finish", "report=0/0"} << 0.0
+                                        << 0.2 << 0.0;
+    QTest::newRow("offers come and go") << QStringList{"report=0/1.5", "report=0/0"} << 0.0 << 0.2 << 0.0;
+    QTest::newRow("offer accepted by the launch")
+        << QStringList{"report=0/0.5", "launch", "report=0.1/0.4"} << 0.1 << 0.3 << 0.4;
+  }
+  void agentUpdatedCarriesAllocation() {
+    QFETCH(QStringList, steps);
+    QFETCH(double, agentCpus);
+    QFETCH(double, used);
+    QFETCH(double, offered);
+    ClusterModels m;
+    m.apply(subscribed());
+    const int row = *m.agents().rowOf(QStringLiteral("a2"));
+    QSignalSpy changed(&m.agents(), &QAbstractItemModel::dataChanged);
+    QSignalSpy reset(&m.agents(), &QAbstractItemModel::modelReset);
+    for (const QString& step : steps) {
+      if (step == QLatin1String("launch")) {
+        m.apply(taskEvent(v1::OperatorEvent::TASK_ADDED, task("t5", "a2", "f1", v1::TASK_STAGING)));
+      } else if (step == QLatin1String("run")) {
+        m.apply(taskEvent(v1::OperatorEvent::TASK_UPDATED, task("t5", "a2", "f1", v1::TASK_RUNNING)));
+      } else if (step == QLatin1String("finish")) {
+        m.apply(taskEvent(v1::OperatorEvent::TASK_UPDATED, task("t5", "a2", "f1", v1::TASK_FINISHED)));
+      } else if (step.startsWith(QLatin1String("report="))) {
+        const QStringList parts = step.mid(7).split(QLatin1Char('/'));
+        QCOMPARE(parts.size(), 2);
+        auto a = agent("a2", "host-2", v1::AgentState::DRAINING, 2, parts[0].toDouble());
+        if (parts[1].toDouble() > 0) *a.add_offered_resources() = scalar("cpus", parts[1].toDouble());
+        m.apply(agentEvent(v1::OperatorEvent::AGENT_UPDATED, a));
+      } else {
+        QFAIL(qPrintable(QStringLiteral("unknown step ") + step));
+      }
+    }
+    QCOMPARE(m.agents().allocated(row, "cpus"), agentCpus);
+    QCOMPARE(m.agents().index(row, AgentsModel::kCpus).data(kSortRole).toDouble(), agentCpus);
+    const ResourceTotals cpus = clusterTotals(m.agents()).at(QStringLiteral("cpus"));
+    QCOMPARE(cpus.total, 6.0);
+    QCOMPARE(cpus.used, used);
+    QCOMPARE(cpus.offered, offered);
+    QCOMPARE(cpus.idle(), 6.0 - used - offered);
+    QVERIFY(changed.count() >= 1);  // the row repaints
+    QCOMPARE(reset.count(), 0);     // and only the row
+  }
+
+  // Everything else an AGENT_UPDATED carries replaces the row too: status, total resources,
+  // attributes, endpoint.
+  void agentUpdatedReplacesTheWholeRow() {
+    ClusterModels m;
+    m.apply(subscribed());
+    auto a = agent("a1", "host-1-renamed", v1::AgentState::ACTIVE, 8, 0.2);
+    a.mutable_agent_info()->set_endpoint("127.0.0.1:6061");
+    auto* attr = a.mutable_agent_info()->add_attributes();
+    attr->set_name("rack");
+    attr->set_text("r7");
+    m.apply(agentEvent(v1::OperatorEvent::AGENT_UPDATED, a));
+    const int row = *m.agents().rowOf(QStringLiteral("a1"));
+    QCOMPARE(m.agents().index(row, AgentsModel::kHostname).data().toString(), QStringLiteral("host-1-renamed"));
+    QCOMPARE(m.agents().index(row, AgentsModel::kCpus).data().toString(), QStringLiteral("0.2 / 8"));
+    QCOMPARE(m.agents().index(row, AgentsModel::kAttributes).data().toString(), QStringLiteral("rack=r7"));
+    QCOMPARE(m.agents().index(row, AgentsModel::kEndpoint).data().toString(), QStringLiteral("127.0.0.1:6061"));
+    QCOMPARE(clusterTotals(m.agents()).at(QStringLiteral("cpus")).total, 10.0);
+    // The Tasks view names the agent by its new hostname.
+    const int t1 = *m.tasks().rowOf(QStringLiteral("t1"));
+    QCOMPARE(m.tasks().index(t1, TasksModel::kAgent).data().toString(), QStringLiteral("host-1-renamed"));
   }
 };
 

@@ -6,6 +6,7 @@
 
 #include "app/console_options.h"
 #include "cluster/cluster_profile.h"
+#include "cluster/master_endpoints.h"
 #include "models/agents_model.h"
 #include "models/tasks_model.h"
 
@@ -26,6 +27,10 @@ class ConsoleOptionsTest : public QObject {
     QTest::newRow("local") << QStringList{"--local", "--keep-cluster"} << "" << "" << true;
     QTest::newRow("bad port") << QStringList{"--attach", "127.0.0.1:99999"} << "--attach:" << "" << false;
     QTest::newRow("no port") << QStringList{"--attach", "localhost"} << "--attach:" << "" << false;
+    QTest::newRow("attach zk") << QStringList{"--attach", "zk://127.0.0.1:2181/orch"} << "" << "zk://127.0.0.1:2181/orch"
+                               << false;
+    QTest::newRow("attach list") << QStringList{"--attach", "h1:5050,h2:5050"} << "" << "h1:5050,h2:5050" << false;
+    QTest::newRow("attach bad zk") << QStringList{"--attach", "zk://h:0/orch"} << "--attach:" << "" << false;
     QTest::newRow("both") << QStringList{"--local", "--attach", "h:1"} << "cannot be used together" << "" << false;
     QTest::newRow("unknown") << QStringList{"--bogus"} << "bogus" << "" << false;
     QTest::newRow("positional") << QStringList{"extra"} << "unexpected argument 'extra'" << "" << false;
@@ -82,9 +87,68 @@ class ConsoleOptionsTest : public QObject {
     const auto config = (*loaded)[0].toClientConfig();
     QVERIFY(config.ok());
     QCOMPARE(config->masters.size(), size_t(2));
-    const auto zk = (*loaded)[1].toClientConfig();
-    QVERIFY(!zk.ok());
-    QVERIFY(QString::fromStdString(std::string(zk.status().message())).contains(QStringLiteral("zk://")));
+    // A zk:// profile keeps its URL as the one master entry; the client resolves it on connect.
+    ClusterProfile zkProfile = (*loaded)[1];
+    zkProfile.caCert = QStringLiteral("/c/ca.crt");
+    zkProfile.cert = QStringLiteral("/c/op.crt");
+    zkProfile.key = QStringLiteral("/c/op.key");
+    const auto zk = zkProfile.toClientConfig();
+    QVERIFY2(zk.ok(), std::string(zk.status().message()).c_str());
+    QCOMPARE(zk->masters, std::vector<std::string>{"zk://10.0.0.5:2181/orch"});
+    // Without TLS files the profile names what is missing.
+    const auto incomplete = (*loaded)[1].toClientConfig();
+    QVERIFY(!incomplete.ok());
+    QVERIFY(QString::fromStdString(std::string(incomplete.status().message())).contains(QStringLiteral("\"zk\"")));
+  }
+
+  // What the profile editor and --attach accept as masters.
+  void masterEndpoints_data() {
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("error");  // "" = accepted
+    QTest::addColumn<QStringList>("entries");
+    QTest::newRow("one") << "127.0.0.1:5050" << "" << QStringList{"127.0.0.1:5050"};
+    QTest::newRow("list") << " 10.0.0.1:5050, 10.0.0.2:5050 " << "" << QStringList{"10.0.0.1:5050", "10.0.0.2:5050"};
+    QTest::newRow("ipv6") << "[::1]:5050" << "" << QStringList{"[::1]:5050"};
+    QTest::newRow("zk") << "zk://10.0.0.5:2181,10.0.0.6:2181/orchestrator" << ""
+                        << QStringList{"zk://10.0.0.5:2181,10.0.0.6:2181/orchestrator"};
+    QTest::newRow("zk trimmed") << "  zk://h1:2181/orch  " << "" << QStringList{"zk://h1:2181/orch"};
+    QTest::newRow("zk default port") << "zk://h1/orch" << "" << QStringList{"zk://h1/orch"};
+    QTest::newRow("empty") << "   " << "Enter the masters" << QStringList{};
+    QTest::newRow("no port") << "localhost" << "master list is not valid" << QStringList{};
+    QTest::newRow("bad port") << "h:70000" << "invalid port" << QStringList{};
+    QTest::newRow("one bad of two") << "h:5050, g:x" << "\"g:x\"" << QStringList{};
+    QTest::newRow("zk bad port") << "zk://h1:99999/orch" << "ZooKeeper URL is not valid" << QStringList{};
+    QTest::newRow("zk no hosts") << "zk:///orch" << "ZooKeeper URL is not valid" << QStringList{};
+    QTest::newRow("zk bad path") << "zk://h1:2181/orch/" << "ZooKeeper URL is not valid" << QStringList{};
+    QTest::newRow("zk space") << "zk://h1:2181, h2:2181/orch" << "contains a space" << QStringList{};
+    QTest::newRow("zk upper case") << "ZK://h1:2181/orch" << "lower-case" << QStringList{};
+    QTest::newRow("zk mixed") << "h:5050, zk://h1:2181/orch" << "mixes a zk:// URL" << QStringList{};
+    QTest::newRow("two zk") << "zk://h1:2181/a,zk://h2:2181/b" << "mixes a zk:// URL" << QStringList{};
+    QTest::newRow("http") << "http://h:5050" << "not supported" << QStringList{};
+  }
+  void masterEndpoints() {
+    QFETCH(QString, text);
+    QFETCH(QString, error);
+    QFETCH(QStringList, entries);
+    const auto parsed = parseMasterEndpoints(text);
+    if (!error.isEmpty()) {
+      QVERIFY2(!parsed.ok(), qPrintable(text));
+      QVERIFY2(QString::fromStdString(std::string(parsed.status().message())).contains(error),
+               std::string(parsed.status().message()).c_str());
+      // The profile editor reports the same, naming the profile and the field.
+      ClusterProfile p{QStringLiteral("prod"), text, QStringLiteral("/c/ca.crt"), QStringLiteral("/c/op.crt"),
+                       QStringLiteral("/c/op.key")};
+      const auto config = p.toClientConfig();
+      QVERIFY(!config.ok());
+      QVERIFY2(QString::fromStdString(std::string(config.status().message())).startsWith(QStringLiteral("Profile \"prod\", masters: ")),
+               std::string(config.status().message()).c_str());
+      return;
+    }
+    QVERIFY2(parsed.ok(), std::string(parsed.status().message()).c_str());
+    QStringList got;
+    for (const std::string& e : *parsed) got << QString::fromStdString(e);
+    QCOMPARE(got, entries);
+    QCOMPARE(isZooKeeperEndpoint(text), text.trimmed().startsWith(QStringLiteral("zk://")));
   }
 
   void badProfileFileIsAnError() {

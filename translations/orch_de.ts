@@ -1094,7 +1094,7 @@
         <translation>Nicht mit einem Cluster verbunden.</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>Subscribed as framework %1; waiting for an offer.</source>
         <translation>Als Framework %1 angemeldet; warte auf ein Angebot.</translation>
     </message>

@@ -472,6 +472,7 @@ absl::Status ProcessContainerizer::launch(const ProcessTaskSpec& spec) {
   sup.log_max_bytes = impl_->options.log_max_bytes;
   sup.log_keep_files = impl_->options.log_keep_files;
   if (impl_->cgroups) sup.cgroups = impl_->cgroups->forTask(spec.task_id);
+  sup.boot_id = impl_->boot_id;
 
   absl::Status st = makeDirs(layout.state_dir);
   if (st.ok()) st = makeDirs(layout.sandbox);

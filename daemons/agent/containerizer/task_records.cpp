@@ -73,6 +73,7 @@ std::string toJson(const SupervisorSpec& s) {
       {"log_max_bytes", s.log_max_bytes},
       {"log_keep_files", s.log_keep_files},
       {"cgroups", {{"version", s.cgroups.version}, {"dirs", dirs}}},
+      {"boot_id", s.boot_id},
   };
   return doc.dump();
 }
@@ -92,6 +93,7 @@ absl::StatusOr<SupervisorSpec> parseSupervisorSpec(absl::string_view text) {
     s.state_dir = d.at("state_dir").get<std::string>();
     s.log_max_bytes = d.value("log_max_bytes", uint64_t{10 << 20});
     s.log_keep_files = d.value("log_keep_files", 3);
+    s.boot_id = d.value("boot_id", "");
     if (d.contains("cgroups")) {
       const json& c = d.at("cgroups");
       s.cgroups.version = c.value("version", 0);

@@ -29,6 +29,9 @@ struct SupervisorSpec {
   uint64_t log_max_bytes = 10 << 20;
   int log_keep_files = 3;
   TaskCgroups cgroups;
+  // The host's boot id as the agent read it (saves every supervisor reading it); empty: the
+  // supervisor reads /proc/sys/kernel/random/boot_id itself.
+  std::string boot_id;
 };
 
 // checkpoint.json: written by the supervisor once the task's process runs.

@@ -43,7 +43,7 @@ class TaskSupervisor {
  private:
   absl::Status setUp();
   absl::Status startTask();
-  // What the vforked child does before it execs the task: prepared by startTask().
+  // What the forked child does before it execs the task: prepared by startTask().
   struct ChildPlan {
     int out_fd;
     int err_fd;

@@ -83,6 +83,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--role", run.resources.role, "role to run as")->capture_default_str();
   run_cmd->add_option("--name", run.name, "task name");
   run_cmd->add_flag("--shell", run.shell, "run the command under /bin/sh -c");
+  run_cmd->add_option("--docker-image", run.docker_image,
+                      "run the command in a Docker container from IMAGE (the image must be on the agent)");
   run_cmd->add_option("--timeout", run.timeout_seconds, "give up (and kill the task) after SEC seconds")
       ->check(CLI::NonNegativeNumber);
   run_cmd->add_option("command", run.argv, "the command and its arguments, after --")->required();

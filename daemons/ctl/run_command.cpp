@@ -98,7 +98,12 @@ v1::TaskInfo OneShotRun::buildTask(const v1::Offer& offer,
   task.set_agent_id(offer.agent_id());
   for (const v1::Resource& r : resources) *task.add_resources() = r;
   *task.mutable_command() = command_;
-  task.mutable_container()->set_type(v1::ContainerInfo::MESOS);
+  if (options_.docker_image.empty()) {
+    task.mutable_container()->set_type(v1::ContainerInfo::MESOS);
+  } else {
+    task.mutable_container()->set_type(v1::ContainerInfo::DOCKER);
+    task.mutable_container()->mutable_docker()->set_image(options_.docker_image);
+  }
   return task;
 }
 

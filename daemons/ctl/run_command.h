@@ -17,6 +17,7 @@ struct RunOptions {
   double timeout_seconds = 0;     // 0 = wait forever
   double kill_grace_seconds = 3;  // on Ctrl-C / timeout
   std::vector<std::string> argv;  // after `--`
+  std::string docker_image;       // run in a Docker container from this image ("" = a process)
 };
 
 // Exit code: the task's (see exitCodeFor), 130 after Ctrl-C, 1 on timeout or failure.

@@ -115,6 +115,11 @@ bool LeaderContender::isLeader() const {
   return leader_ && serving_;
 }
 
+int LeaderContender::contenders() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return contenders_;
+}
+
 bool LeaderContender::recovering() const {
   std::lock_guard<std::mutex> lock(mu_);
   return leader_ && !serving_;
@@ -179,7 +184,10 @@ void LeaderContender::createCandidacy() {
 }
 
 void LeaderContender::check() {
-  client_->getChildren(kElection, nullptr, [this](absl::StatusOr<zk::ChildrenResult> result) {
+  // The child watch keeps every master's view of who is in the election current (for
+  // --quorum-masters); it also makes a standby look again when any member joins or leaves.
+  client_->getChildren(kElection, [this](const zk::WatchEvent&) { check(); },
+                       [this](absl::StatusOr<zk::ChildrenResult> result) {
     if (!result.ok()) {
       lose(absl::StrCat("cannot list ", kElection, ": ", result.status().message()));
       return;
@@ -190,6 +198,10 @@ void LeaderContender::check() {
     }
     // Sequence suffixes are zero-padded, so names sort by sequence.
     std::sort(members.begin(), members.end());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      contenders_ = static_cast<int>(members.size());
+    }
     auto mine = std::find(members.begin(), members.end(), my_node_);
     if (mine == members.end()) {
       lose("our election node vanished");

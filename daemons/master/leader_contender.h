@@ -46,6 +46,8 @@ class LeaderContender final : public Leadership {
   // Our election znode, e.g. /leader/member_0000000003 (relative to the chroot; "" before
   // the candidacy exists). Registry writes check it exists: a deposed leader cannot write.
   std::string electionNodePath() const;
+  // Masters currently in the election (this one included), as last seen.
+  int contenders() const;
   // The current leader's address ("" while unknown).
   std::string leaderAddress() const override;
 
@@ -66,6 +68,7 @@ class LeaderContender final : public Leadership {
   mutable std::mutex mu_;
   bool leader_ = false;
   std::atomic<bool> serving_{false};
+  int contenders_ = 0;
   std::string leader_address_;
   bool stopped_ = false;
 };

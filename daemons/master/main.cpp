@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   std::string advertise;
   std::string data_dir;
   bool in_memory = false;
+  int quorum_masters = 1;
   app.add_option("--listen", listen, "gRPC address host:port")->capture_default_str();
   app.add_option("--http", http, "HTTP address for /metrics and /health (empty: off)")
       ->capture_default_str();
@@ -86,6 +87,10 @@ int main(int argc, char** argv) {
   app.add_option("--zk-session-timeout", zk_session_timeout, "seconds; a dead leader is replaced after about this long")
       ->capture_default_str()->check(CLI::Range(0.5, 60.0));
   app.add_option("--advertise", advertise, "address other masters and clients use to reach --listen");
+  app.add_option("--quorum-masters", quorum_masters,
+                 "masters this group should have (with --zk): fewer in the election makes /health "
+                 "report status \"degraded\"")
+      ->capture_default_str()->check(CLI::Range(1, 9));
   app.add_option("--data-dir", data_dir,
                  "where a master without --zk keeps its registry (default "
                  "$XDG_DATA_HOME/orchestrator/master-<port>)");
@@ -96,6 +101,11 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   orch::log::initLogging("master", log_level, log_file);
+  if (quorum_masters > 1 && zk.empty()) {
+    fprintf(stderr, "orch-master: --quorum-masters %d needs --zk (a master without ZooKeeper leads alone)\n",
+            quorum_masters);
+    return 2;
+  }
   if (!master_id.empty() && !validMasterId(master_id)) {
     fprintf(stderr, "orch-master: --master-id '%s': use 1-64 letters, digits, '-', '_' or '.'\n",
             master_id.c_str());
@@ -235,16 +245,20 @@ int main(int argc, char** argv) {
     }
     endpoint = std::make_unique<orch::metrics::HttpEndpoint>(
         http.substr(0, colon), std::stoi(http.substr(colon + 1)), metrics);
-    endpoint->setHealthCheck([&loop, &leadership] {
+    endpoint->setHealthCheck([&loop, &leadership, contender, quorum_masters] {
       orch::metrics::HealthReport report;
       auto agents = loop.call([](orch::core::MasterEngine& e, orch::core::TimePoint) {
         return e.agents().size();
       });
       const bool leads = leadership->isLeader();
-      report.body = {{"status", "ok"},
+      const int masters = contender ? contender->contenders() : 1;
+      const bool redundant = masters >= quorum_masters;
+      report.body = {{"status", redundant ? "ok" : "degraded"},
                      {"role", leads ? "leader" : "standby"},
                      {"leader", leadership->leaderAddress()},
-                     {"agents", agents}};
+                     {"agents", agents},
+                     {"masters_in_election", masters},
+                     {"quorum_masters", quorum_masters}};
       return report;
     });
     auto started = endpoint->start();

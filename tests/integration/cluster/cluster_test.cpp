@@ -347,7 +347,9 @@ class ClusterTest : public QObject {
     for (const auto& a : agents->agents()) {
       if (a.agent_info().hostname() == "agent1") agent1 = a.agent_info().agent_id();
     }
-    QVERIFY(framework.launch({TestFramework::shellTask("patient", "sleep 6")}, 30, agent1).ok());
+    // Long enough to outlive the pause and the re-registration even on a loaded CI machine
+    // (with 6 s it could end before the agent came back: then no RUNNING is re-reported).
+    QVERIFY(framework.launch({TestFramework::shellTask("patient", "sleep 15")}, 30, agent1).ok());
     QVERIFY(framework.waitForState("patient", v1::TASK_RUNNING).has_value());
     cluster_.pauseAgent(1);
     auto unreachable = framework.waitForState("patient", v1::TASK_UNREACHABLE, 10);
@@ -359,7 +361,7 @@ class ClusterTest : public QObject {
       return s.state() == v1::TASK_RUNNING && s.reason() == v1::TaskStatus::REASON_RECONCILIATION;
     }, 15);
     QVERIFY(back.has_value());
-    auto end = framework.waitForTerminal("patient", 15);
+    auto end = framework.waitForTerminal("patient", 30);
     QVERIFY(end.has_value());
     QCOMPARE(end->state(), v1::TASK_FINISHED);
   }

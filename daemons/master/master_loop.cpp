@@ -402,17 +402,7 @@ void MasterLoop::attachOperator(std::shared_ptr<OperatorSink> sink) {
 v1::AgentState MasterLoop::agentState(const core::MasterEngine& engine,
                                       const core::AgentRecord& agent) const {
   v1::AgentState out;
-  auto* info = out.mutable_agent_info();
-  info->set_agent_id(agent.info.id.value());
-  info->set_hostname(agent.info.hostname);
-  info->set_endpoint(agent.info.endpoint);
-  info->set_http_endpoint(agent.info.http_endpoint);
-  wire::resourcesToProto(agent.info.resources, info->mutable_resources());
-  for (const auto& [name, value] : agent.info.attributes) {
-    auto* a = info->add_attributes();
-    a->set_name(name);
-    a->set_text(value);
-  }
+  wire::agentInfoToProto(agent.info, out.mutable_agent_info());
   out.set_status(static_cast<v1::AgentState::Status>(agent.status));
   wire::resourcesToProto(agent.info.resources, out.mutable_total_resources());
   wire::resourcesToProto(engine.usedOn(agent.info.id), out.mutable_allocated_resources());
@@ -425,17 +415,7 @@ v1::AgentState MasterLoop::agentState(const core::MasterEngine& engine,
 v1::FrameworkState MasterLoop::frameworkState(const core::MasterEngine& engine,
                                               const core::FrameworkRecord& framework) const {
   v1::FrameworkState out;
-  auto* info = out.mutable_framework_info();
-  info->set_framework_id(framework.info.id.value());
-  info->set_name(framework.info.name);
-  info->set_user(framework.info.user);
-  info->set_principal(framework.info.principal);
-  info->set_hostname(framework.info.hostname);
-  info->set_failover_timeout(std::chrono::duration<double>(framework.info.failover_timeout).count());
-  for (const auto& role : framework.info.roles) info->add_roles(role.value());
-  if (framework.info.gpu_resources) {
-    info->add_capabilities()->set_type(v1::FrameworkInfo::Capability::GPU_RESOURCES);
-  }
+  wire::frameworkInfoToProto(framework.info, out.mutable_framework_info());
   out.set_active(framework.connected);
   out.set_connected(framework.connected);
   wire::resourcesToProto(engine.usedBy(framework.info.id), out.mutable_allocated_resources());

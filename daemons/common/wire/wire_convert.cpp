@@ -148,6 +148,32 @@ v1::TaskStatus statusToProto(const core::TaskStatus& status) {
   return out;
 }
 
+void agentInfoToProto(const core::AgentDescription& agent, v1::AgentInfo* info) {
+  info->set_agent_id(agent.id.value());
+  info->set_hostname(agent.hostname);
+  info->set_endpoint(agent.endpoint);
+  info->set_http_endpoint(agent.http_endpoint);
+  resourcesToProto(agent.resources, info->mutable_resources());
+  for (const auto& [name, value] : agent.attributes) {
+    auto* a = info->add_attributes();
+    a->set_name(name);
+    a->set_text(value);
+  }
+}
+
+void frameworkInfoToProto(const core::FrameworkDescription& framework, v1::FrameworkInfo* info) {
+  info->set_framework_id(framework.id.value());
+  info->set_name(framework.name);
+  info->set_user(framework.user);
+  info->set_principal(framework.principal);
+  info->set_hostname(framework.hostname);
+  info->set_failover_timeout(std::chrono::duration<double>(framework.failover_timeout).count());
+  for (const auto& role : framework.roles) info->add_roles(role.value());
+  if (framework.gpu_resources) {
+    info->add_capabilities()->set_type(v1::FrameworkInfo::Capability::GPU_RESOURCES);
+  }
+}
+
 core::TimePoint steadyNow() {
   return core::TimePoint(std::chrono::duration_cast<core::Duration>(
       std::chrono::steady_clock::now().time_since_epoch()));

@@ -26,6 +26,10 @@ core::TaskStatus statusFromProto(const orchestrator::v1::TaskStatus& status,
                                  core::TimePoint now);
 orchestrator::v1::TaskStatus statusToProto(const core::TaskStatus& status);
 
+// The wire form of what the master knows of an agent and a framework.
+void agentInfoToProto(const core::AgentDescription& agent, orchestrator::v1::AgentInfo* out);
+void frameworkInfoToProto(const core::FrameworkDescription& framework, orchestrator::v1::FrameworkInfo* out);
+
 // Core time is steady-clock based; the wire carries seconds since the Unix epoch.
 core::TimePoint steadyNow();
 double toUnixSeconds(core::TimePoint time);

@@ -36,17 +36,7 @@ core::TimePoint fromUnixSeconds(double unix_seconds, core::TimePoint now) {
 
 std::string encodeAgent(const core::AgentRecord& agent, core::TimePoint now) {
   v1::RegistryAgent out;
-  auto* info = out.mutable_agent_info();
-  info->set_agent_id(agent.info.id.value());
-  info->set_hostname(agent.info.hostname);
-  info->set_endpoint(agent.info.endpoint);
-  info->set_http_endpoint(agent.info.http_endpoint);
-  wire::resourcesToProto(agent.info.resources, info->mutable_resources());
-  for (const auto& [name, value] : agent.info.attributes) {
-    auto* a = info->add_attributes();
-    a->set_name(name);
-    a->set_text(value);
-  }
+  wire::agentInfoToProto(agent.info, out.mutable_agent_info());
   out.set_status(static_cast<v1::RegistryAgent::Status>(agent.status));
   wire::resourcesToProto(agent.dynamic_reservations, out.mutable_dynamic_reservations());
   out.set_drain_grace_seconds(seconds(agent.drain_grace));
@@ -61,17 +51,7 @@ std::string encodeAgent(const core::AgentRecord& agent, core::TimePoint now) {
 
 std::string encodeFramework(const core::FrameworkRecord& fw) {
   v1::RegistryFramework out;
-  auto* info = out.mutable_framework_info();
-  info->set_framework_id(fw.info.id.value());
-  info->set_name(fw.info.name);
-  info->set_user(fw.info.user);
-  info->set_principal(fw.info.principal);
-  info->set_hostname(fw.info.hostname);
-  info->set_failover_timeout(seconds(fw.info.failover_timeout));
-  for (const auto& role : fw.info.roles) info->add_roles(role.value());
-  if (fw.info.gpu_resources) {
-    info->add_capabilities()->set_type(v1::FrameworkInfo::Capability::GPU_RESOURCES);
-  }
+  wire::frameworkInfoToProto(fw.info, out.mutable_framework_info());
   out.set_registered_time(wire::toUnixSeconds(fw.registered));
   return out.SerializeAsString();
 }

@@ -255,6 +255,12 @@ absl::Status MasterEngine::statusUpdate(const AgentId& agent, const TaskStatus& 
   if (a == agents_.end()) {
     return absl::NotFoundError(absl::StrCat("unknown agent ", agent.value(), "; re-register"));
   }
+  if (a->second.status == AgentStatus::kUnreachable || a->second.status == AgentStatus::kGone) {
+    // Not acknowledged: the agent keeps the update, re-registers (reporting every task's
+    // state, which settles the task as a reconciliation) and sends it again.
+    return absl::FailedPreconditionError(
+        absl::StrCat("agent ", agent.value(), " was marked unreachable; re-register"));
+  }
   if (status.task.empty()) return absl::InvalidArgumentError("status.task_id: must not be empty");
   if (status.state == TaskState::kUnknown) {
     return absl::InvalidArgumentError("status.state: must be a task state");

@@ -306,6 +306,12 @@ class MasterEngine {
 
   // ---- Read-only views ----
   const std::map<AgentId, AgentRecord>& agents() const { return agents_; }
+  // Known and neither unreachable nor gone: its heartbeats and status updates are taken.
+  bool isAgentRegistered(const AgentId& agent) const {
+    auto it = agents_.find(agent);
+    return it != agents_.end() && it->second.status != AgentStatus::kUnreachable &&
+           it->second.status != AgentStatus::kGone;
+  }
   const std::map<FrameworkId, FrameworkRecord>& frameworks() const { return frameworks_; }
   // Unordered (hashed: re-registering 100,000 tasks must be fast); sort for display.
   const TaskTable& tasks() const { return tasks_; }

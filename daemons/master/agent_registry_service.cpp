@@ -128,9 +128,11 @@ grpc::Status AgentRegistryService::Connect(
       });
     } else if (message.has_status_update()) {
       auto status = message.status_update().status();
-      loop_.post([id, status](core::MasterEngine& engine, core::TimePoint now) {
+      loop_.post([id, status, sink](core::MasterEngine& engine, core::TimePoint now) {
         absl::Status s = engine.statusUpdate(id, wire::statusFromProto(status, now), now);
-        if (!s.ok()) {
+        if (!s.ok() && !engine.isAgentRegistered(id)) {
+          sink->close();  // unreachable or unknown: the agent reconnects and re-registers
+        } else if (!s.ok()) {
           orch::log::logWarn("status update rejected",
                              {{"agent_id", id.value()}, {"error", std::string(s.message())}});
         }

@@ -360,7 +360,14 @@ class ClusterTest : public QObject {
     auto back = framework.waitFor("patient", [](const v1::TaskStatus& s) {
       return s.state() == v1::TASK_RUNNING && s.reason() == v1::TaskStatus::REASON_RECONCILIATION;
     }, 15);
-    QVERIFY(back.has_value());
+    if (!back.has_value()) {
+      std::string seen;
+      for (const auto& s : framework.updates("patient")) {
+        seen += absl::StrCat(v1::TaskState_Name(s.state()), "/", v1::TaskStatus::Reason_Name(s.reason()), " ");
+      }
+      QFAIL(absl::StrCat("no RUNNING/REASON_RECONCILIATION after the agent came back; updates: ", seen,
+                         "(logs in ", cluster_.dir(), ")").c_str());
+    }
     auto end = framework.waitForTerminal("patient", 30);
     QVERIFY(end.has_value());
     QCOMPARE(end->state(), v1::TASK_FINISHED);

@@ -213,6 +213,12 @@ class MasterEngineTest : public QObject {
     QCOMPARE(f.engine.agents().at(f.agent).status, AgentStatus::kUnreachable);
     QCOMPARE(f.engine.findTask(f.framework, TaskId("t"))->state, TaskState::kUnreachable);
     QVERIFY(!f.engine.heartbeat(f.agent, t0 + 10s).ok());
+    // Until it re-registers, its status updates are refused and not acknowledged: the agent
+    // keeps them, and re-registration settles the task as a reconciliation.
+    QVERIFY(absl::IsFailedPrecondition(
+        f.engine.statusUpdate(f.agent, agentStatus("t", TaskState::kRunning, "3"), t0 + 10s)));
+    QCOMPARE(effectsOf<SendAckToAgent>(f.engine.takeEffects()).size(), size_t(0));
+    QCOMPARE(f.engine.findTask(f.framework, TaskId("t"))->state, TaskState::kUnreachable);
 
     // It comes back with only "t": "t" runs again, "u" was lost.
     AgentDescription a = f.engine.agents().at(f.agent).info;
@@ -220,6 +226,7 @@ class MasterEngineTest : public QObject {
     QVERIFY(f.engine.reregisterAgent(a, {reported}, t0 + 11s).ok());
     QCOMPARE(f.engine.agents().at(f.agent).status, AgentStatus::kActive);
     QCOMPARE(f.engine.findTask(f.framework, TaskId("t"))->state, TaskState::kRunning);
+    QCOMPARE(f.engine.findTask(f.framework, TaskId("t"))->latest.reason, TaskReason::kReconciliation);
     QCOMPARE(f.engine.findTask(f.framework, TaskId("u"))->state, TaskState::kLost);
   }
 

@@ -31,7 +31,33 @@ absl::Status SchedulerSession::subscribe(const v1::FrameworkInfo& info) {
   if (masters_->size() == 0) return absl::FailedPreconditionError("no master configured");
   started_ = true;
   reader_ = std::thread([this, info] { readLoop(info); });
+  if (options_.auto_acknowledge) acker_ = std::thread([this] { ackLoop(); });
   return absl::OkStatus();
+}
+
+void SchedulerSession::ackLoop() {
+  constexpr size_t kMaxBatch = 1000;
+  while (true) {
+    std::vector<v1::Call::Acknowledge> batch;
+    {
+      std::unique_lock lock(mu_);
+      stop_cv_.wait(lock, [this] { return stopping_ || !acks_.empty(); });
+      if (stopping_) return;  // unacknowledged updates are resent by the master
+      while (!acks_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(acks_.front()));
+        acks_.pop_front();
+      }
+    }
+    v1::Call call;
+    call.set_type(v1::Call::ACKNOWLEDGE);
+    if (batch.size() == 1) {
+      *call.mutable_acknowledge() = std::move(batch.front());
+    } else {
+      for (auto& a : batch) *call.add_acknowledgements() = std::move(a);
+    }
+    // A failed acknowledgement is harmless: the master resends the update.
+    (void)send(std::move(call));
+  }
 }
 
 void SchedulerSession::stop() {
@@ -42,6 +68,7 @@ void SchedulerSession::stop() {
   }
   stop_cv_.notify_all();
   if (reader_.joinable() && reader_.get_id() != std::this_thread::get_id()) reader_.join();
+  if (acker_.joinable() && acker_.get_id() != std::this_thread::get_id()) acker_.join();
 }
 
 std::string SchedulerSession::frameworkId() const {
@@ -177,8 +204,17 @@ void SchedulerSession::dispatch(const v1::Event& event) {
       const v1::TaskStatus& status = event.update().status();
       handler_.onUpdate(status);
       if (options_.auto_acknowledge && !status.uuid().empty()) {
-        // A failed acknowledgement is harmless: the master retries the update.
-        (void)acknowledge(status);
+        // Sent by the acknowledging thread, batched with whatever else arrived meanwhile: the
+        // event stream is never held up by a round trip.
+        v1::Call::Acknowledge ack;
+        ack.set_agent_id(status.agent_id());
+        ack.set_task_id(status.task_id());
+        ack.set_uuid(status.uuid());
+        {
+          std::lock_guard lock(mu_);
+          acks_.push_back(std::move(ack));
+        }
+        stop_cv_.notify_all();
       }
       break;
     }

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,7 +27,8 @@ namespace orch::client {
 class SchedulerSession {
  public:
   struct Options {
-    // ACKNOWLEDGE updates that carry a uuid after the handler's onUpdate returns.
+    // ACKNOWLEDGE updates that carry a uuid after the handler's onUpdate returns (from a
+    // thread of the session's own, several per call when they arrive in a burst).
     bool auto_acknowledge = true;
     // Deadline of each Call RPC.
     std::chrono::milliseconds call_timeout{10'000};
@@ -96,6 +98,7 @@ class SchedulerSession {
   // One pass over the masters in preference order until one serves the stream.
   Attempt subscribeOnce(const orchestrator::v1::SubscribeRequest& request);
   void dispatch(const orchestrator::v1::Event& event);
+  void ackLoop();
 
   std::shared_ptr<MasterChannels> masters_;
   SchedulerEventHandler& handler_;
@@ -110,7 +113,9 @@ class SchedulerSession {
   bool stopping_ = false;
   bool torn_down_ = false;  // teardown() sent: the stream's end is expected
   std::thread reader_;
-  std::condition_variable stop_cv_;
+  std::thread acker_;                                        // auto_acknowledge only
+  std::deque<orchestrator::v1::Call::Acknowledge> acks_;     // waiting for the acker
+  std::condition_variable stop_cv_;  // stop, and acknowledgements to send
 };
 
 }  // namespace orch::client

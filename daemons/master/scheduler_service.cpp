@@ -127,7 +127,9 @@ grpc::Status SchedulerService::Subscribe(grpc::ServerContext* ctx,
       if (sink->closed()) break;
       continue;
     }
-    if (!writer->Write(*event)) break;
+    grpc::WriteOptions options;  // coalesce a burst of events; the last one flushes
+    if (sink->size() > 0) options.set_buffer_hint();
+    if (!writer->Write(*event, options)) break;
   }
   sink->close();
   loop_.post([this, id, sink](core::MasterEngine& engine, core::TimePoint now) {
@@ -201,14 +203,39 @@ grpc::Status SchedulerService::Call(grpc::ServerContext* ctx, const v1::Call* ca
       break;
     }
     case v1::Call::ACKNOWLEDGE: {
-      if (call->acknowledge().task_id().empty() || call->acknowledge().uuid().empty()) {
-        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                            "acknowledge.task_id and acknowledge.uuid: must be set");
+      // `acknowledge`, `acknowledgements`, or both (a batch from one framework).
+      struct Ack {
+        std::string field;
+        core::TaskId task;
+        std::string uuid;
+      };
+      std::vector<Ack> acks;
+      const bool single = call->has_acknowledge();
+      if (single || call->acknowledgements().empty()) {
+        acks.push_back({"acknowledge", core::TaskId(call->acknowledge().task_id()),
+                        call->acknowledge().uuid()});
       }
-      core::TaskId task(call->acknowledge().task_id());
-      std::string uuid = call->acknowledge().uuid();
+      for (int i = 0; i < call->acknowledgements_size(); ++i) {
+        const auto& a = call->acknowledgements(i);
+        acks.push_back({absl::StrCat("acknowledgements[", i, "]"), core::TaskId(a.task_id()), a.uuid()});
+      }
+      for (const Ack& a : acks) {
+        if (a.task.empty() || a.uuid.empty()) {
+          return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              absl::StrCat(a.field, ".task_id and ", a.field, ".uuid: must be set"));
+        }
+      }
       status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) {
-        return e.acknowledge(fw, task, uuid, now);
+        absl::Status first;
+        for (const Ack& a : acks) {
+          absl::Status s = e.acknowledge(fw, a.task, a.uuid, now);
+          if (!s.ok() && first.ok()) {
+            first = absl::Status(s.code(), acks.size() == 1
+                                               ? std::string(s.message())
+                                               : absl::StrCat(a.field, ": ", s.message()));
+          }
+        }
+        return first;
       });
       break;
     }

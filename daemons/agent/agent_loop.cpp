@@ -396,12 +396,9 @@ void AgentLoop::connectLoop() {
             if (sink->closed()) break;
             continue;
           }
-          // More queued behind this one (a burst of updates and acknowledgements): let gRPC
-          // coalesce them into one send; the last of the burst goes without the hint and
-          // flushes them all.
-          grpc::WriteOptions options;
-          if (sink->size() > 0) options.set_buffer_hint();
-          if (!stream->Write(*m, options)) {
+          // No gRPC buffer hint here: a synchronous Write with the hint does not return until
+          // something else flushes the transport (a stall of up to seconds).
+          if (!stream->Write(*m)) {
             ctx.TryCancel();  // wakes the reader; the stream is broken
             break;
           }

@@ -113,11 +113,7 @@ grpc::Status AgentRegistryService::Connect(
         if (sink->closed() || ctx->IsCancelled()) break;
         continue;
       }
-      // More queued (a burst of launches and acknowledgements): let gRPC coalesce them; the
-      // last of the burst goes without the hint and flushes them all.
-      grpc::WriteOptions options;
-      if (sink->size() > 0) options.set_buffer_hint();
-      if (!stream->Write(*message, options)) break;
+      if (!stream->Write(*message)) break;
     }
     sink->close();
     ctx->TryCancel();  // wakes the reader below

@@ -249,9 +249,7 @@ grpc::Status OperatorService::Subscribe(grpc::ServerContext* ctx, const v1::Subs
       if (sink->closed()) break;
       continue;
     }
-    grpc::WriteOptions options;  // coalesce a burst of events; the last one flushes
-    if (sink->size() > 0) options.set_buffer_hint();
-    if (!writer->Write(*event, options)) break;
+    if (!writer->Write(*event)) break;
   }
   sink->close();  // the loop drops closed subscribers
   return grpc::Status::OK;

@@ -127,9 +127,7 @@ grpc::Status SchedulerService::Subscribe(grpc::ServerContext* ctx,
       if (sink->closed()) break;
       continue;
     }
-    grpc::WriteOptions options;  // coalesce a burst of events; the last one flushes
-    if (sink->size() > 0) options.set_buffer_hint();
-    if (!writer->Write(*event, options)) break;
+    if (!writer->Write(*event)) break;
   }
   sink->close();
   loop_.post([this, id, sink](core::MasterEngine& engine, core::TimePoint now) {

@@ -121,7 +121,15 @@ absl::Status AgentLoop::loadCheckpoints() {
 
 absl::Status AgentLoop::start() {
   if (auto s = loadCheckpoints(); !s.ok()) return s;
-  containerizer_ = std::make_unique<ProcessContainerizer>(options_.containerizer);
+  ContainerizerOptions containerizer = options_.containerizer;
+  // Supervisors forked by the spawner are not our children: their ends arrive from the
+  // containerizer instead of as SIGCHLD, and wake the loop the same way.
+  containerizer.on_task_end = [this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    child_exited_ = true;
+    cv_.notify_one();
+  };
+  containerizer_ = std::make_unique<ProcessContainerizer>(std::move(containerizer));
 
   // Re-attach to what still runs; whatever ended while the agent was down is reported below.
   std::set<std::string> running;

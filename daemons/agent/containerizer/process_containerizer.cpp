@@ -14,6 +14,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstring>
+#include <atomic>
 #include <mutex>
 
 #include "absl/strings/numbers.h"
@@ -22,6 +23,7 @@
 #include "agent/containerizer/cgroup_hierarchy.h"
 #include "agent/containerizer/file_io.h"
 #include "agent/containerizer/proc_info.h"
+#include "agent/containerizer/supervisor_spawner_client.h"
 #include "agent/containerizer/task_cgroup.h"
 #include "agent/containerizer/task_id.h"
 #include "agent/containerizer/task_layout.h"
@@ -103,14 +105,17 @@ std::string logTail(const std::string& path) {
 }  // namespace
 
 struct ProcessContainerizer::Impl {
-  // One supervised task. Supervisors we spawned are our children (reaped with waitpid); those
-  // found by recover() after an agent restart are watched through a pidfd.
+  // One supervised task. Supervisors forked by the spawner, and those found by recover() after
+  // an agent restart, are watched through a pidfd (the spawner announces its children's ends,
+  // so those need no polling while it lives); supervisors we posix_spawn'ed ourselves (no
+  // spawner) are our children, reaped with waitpid.
   struct Tracked {
     std::string framework_id;
     pid_t supervisor_pid = 0;
     pid_t task_pid = 0;
     bool child = false;
     int pidfd = -1;
+    bool announced = false;
     bool launching = true;
   };
 
@@ -122,6 +127,12 @@ struct ProcessContainerizer::Impl {
   mutable std::mutex mu;
   std::map<std::string, Tracked> tasks;  // guarded by mu
   std::vector<TaskExit> pending;         // guarded by mu: ended tasks found by recover()
+  std::map<pid_t, int> spawner_exits;    // guarded by mu: wait status of the spawner's children
+
+  std::mutex spawner_mu;  // starting / replacing the spawner
+  std::shared_ptr<SupervisorSpawnerClient> spawner;  // guarded by spawner_mu
+  std::atomic<bool> spawner_alive{false};
+  std::chrono::steady_clock::time_point spawner_retry_at{};  // guarded by spawner_mu
 
   explicit Impl(ContainerizerOptions opts) : options(std::move(opts)) {
     boot_id = currentBootId();
@@ -163,13 +174,48 @@ struct ProcessContainerizer::Impl {
   }
 
   ~Impl() {
+    {
+      std::lock_guard<std::mutex> lock(spawner_mu);
+      spawner.reset();  // the spawner exits; the supervisors it forked keep running
+    }
     for (auto& [id, t] : tasks) {
       if (t.pidfd >= 0) ::close(t.pidfd);
     }
   }
 
+  // The running spawner, started (again) when needed; nullptr when it cannot run (retried
+  // after a while, meanwhile supervisors are exec'd one by one).
+  std::shared_ptr<SupervisorSpawnerClient> currentSpawner() {
+    if (!options.use_spawner) return nullptr;
+    std::lock_guard<std::mutex> lock(spawner_mu);
+    if (spawner && spawner->alive()) return spawner;
+    const auto now = std::chrono::steady_clock::now();
+    if (now < spawner_retry_at) return nullptr;
+    spawner.reset();
+    auto started = SupervisorSpawnerClient::start(
+        options.supervisor_path, [this](pid_t pid, int wait_status) {
+          if (pid == 0) {
+            spawner_alive = false;  // ends are no longer announced: pollExits() polls
+          } else {
+            std::lock_guard<std::mutex> l(mu);
+            spawner_exits[pid] = wait_status;
+          }
+          if (options.on_task_end) options.on_task_end();
+        });
+    if (!started.ok()) {
+      spdlog::warn("process containerizer: {}; starting one supervisor process per task instead",
+                   std::string(started.status().message()));
+      spawner_retry_at = now + std::chrono::seconds(10);
+      return nullptr;
+    }
+    spawner = std::move(*started);
+    spawner_alive = true;
+    return spawner;
+  }
+
   // Spawns the supervisor for a task whose spec is written; returns its pid and the task's pid.
-  absl::Status spawnSupervisor(const TaskLayout& layout, pid_t& supervisor_pid, pid_t& task_pid) {
+  absl::Status spawnSupervisor(const TaskLayout& layout, pid_t& supervisor_pid, int& pidfd,
+                               bool& by_spawner, pid_t& task_pid) {
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) {
       return absl::InternalError(absl::StrCat("pipe2: ", std::strerror(errno)));
@@ -181,11 +227,23 @@ struct ProcessContainerizer::Impl {
       ::close(report[0]);
       return absl::InternalError(absl::StrCat("fcntl: ", std::strerror(errno)));
     }
+    const std::string log_path = layout.supervisorLog();
+    if (std::shared_ptr<SupervisorSpawnerClient> s = currentSpawner()) {
+      absl::StatusOr<SupervisorSpawnerClient::Spawned> spawned = s->spawn(layout.state_dir, write_end);
+      if (spawned.ok()) {
+        ::close(write_end);
+        supervisor_pid = spawned->pid;
+        pidfd = spawned->pidfd;
+        by_spawner = true;
+        return awaitReport(report[0], log_path, supervisor_pid, pidfd, task_pid);
+      }
+      spdlog::warn("process containerizer: {}; starting this supervisor directly",
+                   std::string(spawned.status().message()));
+    }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     // The supervisor writes its own log (<state_dir>/supervisor.log) only when it has something
     // to say; its stdio goes nowhere.
-    const std::string log_path = layout.supervisorLog();
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDWR, 0);
     posix_spawn_file_actions_adddup2(&actions, 0, 1);
     posix_spawn_file_actions_adddup2(&actions, 0, 2);
@@ -215,7 +273,14 @@ struct ProcessContainerizer::Impl {
       return absl::InternalError(
           absl::StrCat("cannot start ", options.supervisor_path, ": ", std::strerror(rc)));
     }
+    return awaitReport(report[0], log_path, supervisor_pid, pidfd, task_pid);
+  }
 
+  // Waits for the supervisor's one-line start-up report on `report_fd` (closed here). pidfd >= 0:
+  // the supervisor is the spawner's child (signalled through the pidfd, which is closed on
+  // failure); else it is ours (reaped here on failure).
+  absl::Status awaitReport(int report_fd, const std::string& log_path, pid_t supervisor_pid,
+                           int& pidfd, pid_t& task_pid) {
     // Wait for the one-line report: the supervisor writes it once the task's program runs.
     std::string line;
     char buf[1024];
@@ -229,16 +294,16 @@ struct ProcessContainerizer::Impl {
         timed_out = true;
         break;
       }
-      pollfd p{report[0], POLLIN, 0};
+      pollfd p{report_fd, POLLIN, 0};
       const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
       if (ready < 0 && errno == EINTR) continue;
       if (ready <= 0) continue;
-      const ssize_t n = ::read(report[0], buf, sizeof buf);
+      const ssize_t n = ::read(report_fd, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       line.append(buf, static_cast<size_t>(n));
     }
-    ::close(report[0]);
+    ::close(report_fd);
     line = line.substr(0, line.find('\n'));
     int pid = 0;
     if (absl::StartsWith(line, "started ") && absl::SimpleAtoi(line.substr(8), &pid) && pid > 0) {
@@ -246,9 +311,22 @@ struct ProcessContainerizer::Impl {
       return absl::OkStatus();
     }
     // The supervisor failed: collect it so no zombie is left, then say why.
-    if (timed_out) ::kill(supervisor_pid, SIGKILL);
     int status = 0;
-    while (::waitpid(supervisor_pid, &status, 0) < 0 && errno == EINTR) {
+    if (pidfd >= 0) {
+      if (timed_out) pidfdSendSignal(pidfd, SIGKILL, nullptr);
+      pollfd p{pidfd, POLLIN, 0};
+      (void)::poll(&p, 1, 2000);  // its end, as the spawner reaps it
+      ::close(pidfd);
+      pidfd = -1;
+      std::lock_guard<std::mutex> lock(mu);
+      if (auto e = spawner_exits.find(supervisor_pid); e != spawner_exits.end()) {
+        status = e->second;
+        spawner_exits.erase(e);
+      }
+    } else {
+      if (timed_out) ::kill(supervisor_pid, SIGKILL);
+      while (::waitpid(supervisor_pid, &status, 0) < 0 && errno == EINTR) {
+      }
     }
     if (absl::StartsWith(line, "error ")) {
       return absl::FailedPreconditionError(absl::StrCat("task did not start: ", line.substr(6)));
@@ -347,6 +425,10 @@ struct ProcessContainerizer::Impl {
       pollfd p{t.pidfd, POLLIN, 0};
       if (::poll(&p, 1, 0) == 0) return false;
       how = "exited";
+      if (auto e = spawner_exits.find(t.supervisor_pid); e != spawner_exits.end()) {
+        how = describeWait(e->second);
+        spawner_exits.erase(e);
+      }
       return true;
     }
     std::optional<ProcStat> st = readProcStat(t.supervisor_pid);
@@ -478,7 +560,9 @@ absl::Status ProcessContainerizer::launch(const ProcessTaskSpec& spec) {
   if (st.ok()) st = makeDirs(layout.sandbox);
   if (st.ok()) st = writeFileAtomic(layout.specFile(), toJson(sup), /*durable=*/false);
   pid_t supervisor_pid = 0, task_pid = 0;
-  if (st.ok()) st = impl_->spawnSupervisor(layout, supervisor_pid, task_pid);
+  int pidfd = -1;
+  bool by_spawner = false;
+  if (st.ok()) st = impl_->spawnSupervisor(layout, supervisor_pid, pidfd, by_spawner, task_pid);
   if (!st.ok()) {
     (void)removeTree(layout.state_dir);
     (void)removeTree(layout.sandbox);
@@ -490,7 +574,9 @@ absl::Status ProcessContainerizer::launch(const ProcessTaskSpec& spec) {
   Impl::Tracked& t = impl_->tasks[spec.task_id];
   t.supervisor_pid = supervisor_pid;
   t.task_pid = task_pid;
-  t.child = true;
+  t.child = !by_spawner;
+  t.pidfd = pidfd;
+  t.announced = by_spawner;
   t.launching = false;
   return absl::OkStatus();
 }
@@ -591,8 +677,9 @@ std::vector<TaskExit> ProcessContainerizer::pollExits() {
 bool ProcessContainerizer::needsPolling() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   if (!impl_->pending.empty()) return true;
+  const bool announced = impl_->spawner_alive && impl_->options.on_task_end;
   for (const auto& [id, t] : impl_->tasks) {
-    if (!t.launching && !t.child) return true;
+    if (!t.launching && !t.child && !(t.announced && announced)) return true;
   }
   return false;
 }

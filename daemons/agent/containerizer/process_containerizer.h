@@ -1,10 +1,13 @@
 // The process containerizer runs each task as a process tree in its own sandbox directory and
 // cgroup, under a small per-task supervisor (orch-task-supervisor) that outlives the agent and
 // records the exit status, so an agent restart neither kills tasks nor loses their exit codes.
+// Supervisors are forked by a long-lived spawner process (orch-task-supervisor --spawner), not
+// exec'd per task.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -60,6 +63,14 @@ struct ContainerizerOptions {
   int log_keep_files = 3;             // rotated files kept per stream
   std::string cgroup_parent = "orchestrator";  // cgroups under <controller>/<parent>/<task_id>
   bool use_cgroups = true;          // false where cgroups are not writable (a clear log line says so)
+  // Supervisors are forked by one long-lived `orch-task-supervisor --spawner` instead of being
+  // exec'd one per task (a cheaper launch); false, or a spawner that cannot start, falls back
+  // to posix_spawn per task.
+  bool use_spawner = true;
+  // Called from another thread when a supervisor started by the spawner has ended (the
+  // spawner's children are not ours: no SIGCHLD reaches the agent for them); the next
+  // pollExits() reports it. May be empty (then needsPolling() asks for polling).
+  std::function<void()> on_task_end;
 };
 
 class ProcessContainerizer {

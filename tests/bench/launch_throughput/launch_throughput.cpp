@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -83,6 +84,23 @@ pid_t childNamed(const std::string& comm) {
     std::string name;
     std::getline(c, name);
     if (name == comm) return pid;
+  }
+  return 0;
+}
+
+// A child of `parent` (started by any of its threads) whose command name is `comm`.
+pid_t childOf(pid_t parent, const std::string& comm) {
+  if (parent <= 0) return 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(
+           "/proc/" + std::to_string(parent) + "/task", ec)) {
+    std::ifstream in(task.path() / "children");
+    for (pid_t pid; in >> pid;) {
+      std::ifstream c("/proc/" + std::to_string(pid) + "/comm");
+      std::string name;
+      std::getline(c, name);
+      if (name == comm) return pid;
+    }
   }
   return 0;
 }
@@ -192,6 +210,10 @@ int main(int argc, char** argv) {
   const pid_t master_pid = childNamed("orch-master");
   const pid_t agent_pid = childNamed("orch-agent");
   const ProcCpu master_before = procCpu(master_pid), agent_before = procCpu(agent_pid);
+  // The agent's supervisor spawner (forks one supervisor per task; started at the first launch):
+  // the supervisors' and tasks' CPU is in its reaped-children time, not the agent's.
+  pid_t spawner_pid = childOf(agent_pid, "orch-task-super");
+  const ProcCpu spawner_before = procCpu(spawner_pid);
   rusage self_before{};
   ::getrusage(RUSAGE_SELF, &self_before);
   const auto machine_before = machineTicks();
@@ -236,7 +258,11 @@ int main(int argc, char** argv) {
   const auto machine_after = machineTicks();
   const double master_cpu = master_after.self - master_before.self;
   const double agent_cpu = agent_after.self - agent_before.self;
-  const double supervisors_cpu = agent_after.children - agent_before.children;
+  if (spawner_pid == 0) spawner_pid = childOf(agent_pid, "orch-task-super");
+  const ProcCpu spawner_after = procCpu(spawner_pid);
+  const double supervisors_cpu = agent_after.children - agent_before.children +
+                                 (spawner_after.self + spawner_after.children) -
+                                 (spawner_before.self + spawner_before.children);
   const double bench_cpu = cpuSeconds(self_after) - cpuSeconds(self_before);
   const double total_cpu = master_cpu + agent_cpu + supervisors_cpu + bench_cpu;
   const double machine_busy_cores =

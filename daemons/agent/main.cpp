@@ -13,6 +13,7 @@
 #include "agent/resource_detector.h"
 #include "common/log/logger.h"
 #include "common/metrics/http_endpoint.h"
+#include "common/metrics/http_endpoint_options.h"
 #include "common/metrics/metrics_registry.h"
 #include "common/tls/grpc_tls.h"
 
@@ -69,8 +70,11 @@ int main(int argc, char** argv) {
                  "ZooKeeper as zk://h1:p1,h2:p2/orchestrator")->capture_default_str();
   app.add_option("--listen", listen, "this agent's gRPC address (task logs)")->capture_default_str();
   app.add_option("--advertise", advertise, "address the master and clients use to reach --listen");
-  app.add_option("--http", http, "HTTP address for /metrics and /health (empty: off)")
+  app.add_option("--http", http,
+                 "HTTP address for /metrics and /health (empty: off; plain HTTP on loopback only)")
       ->capture_default_str();
+  orch::metrics::HttpSecurityFlags http_security;
+  orch::metrics::addHttpSecurityFlags(app, http_security);
   app.add_option("--work-dir", work_dir, "sandboxes and checkpoints")->capture_default_str();
   app.add_option("--ca", ca, "cluster CA certificate (PEM)")->required();
   app.add_option("--cert", cert, "this agent's certificate (PEM)")->required();
@@ -96,6 +100,17 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   orch::log::initLogging("agent", log_level, log_file);
+  auto http_options = orch::metrics::makeHttpEndpointOptions(http_security, ca, cert, key);
+  if (!http_options.ok()) {
+    fprintf(stderr, "orch-agent: %s\n", std::string(http_options.status().message()).c_str());
+    return 2;
+  }
+  if (auto colon = http.rfind(':'); colon != std::string::npos) {
+    if (auto s = orch::metrics::checkHttpEndpointOptions(http.substr(0, colon), *http_options); !s.ok()) {
+      fprintf(stderr, "orch-agent: --http %s: %s\n", http.c_str(), std::string(s.message()).c_str());
+      return 2;
+    }
+  }
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -166,7 +181,7 @@ int main(int argc, char** argv) {
   if (!http.empty()) {
     auto colon = http.rfind(':');
     endpoint = std::make_unique<orch::metrics::HttpEndpoint>(
-        http.substr(0, colon), std::stoi(http.substr(colon + 1)), metrics);
+        http.substr(0, colon), std::stoi(http.substr(colon + 1)), metrics, *http_options);
     auto* agent = loop.get();
     endpoint->setHealthCheck([agent] {
       orch::metrics::HealthReport report;

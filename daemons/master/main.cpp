@@ -1,5 +1,5 @@
 // orch-master: agent and framework registry, allocator, task table. Serves the Scheduler,
-// AgentRegistry and Operator gRPC services over mTLS, and /metrics + /health over HTTP.
+// AgentRegistry and Operator gRPC services over mTLS, and /metrics + /health over HTTP(S).
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <unistd.h>
@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/logger.h"
 #include "common/metrics/http_endpoint.h"
+#include "common/metrics/http_endpoint_options.h"
 #include "common/metrics/metrics_registry.h"
 #include "common/tls/grpc_tls.h"
 #include "master/agent_registry_service.h"
@@ -69,8 +70,11 @@ int main(int argc, char** argv) {
   bool in_memory = false;
   int quorum_masters = 1;
   app.add_option("--listen", listen, "gRPC address host:port")->capture_default_str();
-  app.add_option("--http", http, "HTTP address for /metrics and /health (empty: off)")
+  app.add_option("--http", http,
+                 "HTTP address for /metrics and /health (empty: off; plain HTTP on loopback only)")
       ->capture_default_str();
+  orch::metrics::HttpSecurityFlags http_security;
+  orch::metrics::addHttpSecurityFlags(app, http_security);
   app.add_option("--ca", ca, "cluster CA certificate (PEM)")->required();
   app.add_option("--cert", cert, "this master's certificate (PEM)")->required();
   app.add_option("--key", key, "this master's private key (PEM)")->required();
@@ -110,6 +114,18 @@ int main(int argc, char** argv) {
     fprintf(stderr, "orch-master: --master-id '%s': use 1-64 letters, digits, '-', '_' or '.'\n",
             master_id.c_str());
     return 2;
+  }
+
+  auto http_options = orch::metrics::makeHttpEndpointOptions(http_security, ca, cert, key);
+  if (!http_options.ok()) {
+    fprintf(stderr, "orch-master: %s\n", std::string(http_options.status().message()).c_str());
+    return 2;
+  }
+  if (auto colon = http.rfind(':'); colon != std::string::npos) {
+    if (auto s = orch::metrics::checkHttpEndpointOptions(http.substr(0, colon), *http_options); !s.ok()) {
+      fprintf(stderr, "orch-master: --http %s: %s\n", http.c_str(), std::string(s.message()).c_str());
+      return 2;
+    }
   }
 
   // Block the stop signals in every thread; one thread waits for them.
@@ -244,7 +260,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     endpoint = std::make_unique<orch::metrics::HttpEndpoint>(
-        http.substr(0, colon), std::stoi(http.substr(colon + 1)), metrics);
+        http.substr(0, colon), std::stoi(http.substr(colon + 1)), metrics, *http_options);
     endpoint->setHealthCheck([&loop, &leadership, contender, quorum_masters] {
       orch::metrics::HealthReport report;
       auto agents = loop.call([](orch::core::MasterEngine& e, orch::core::TimePoint) {

@@ -1,7 +1,8 @@
 // orch-sync: runs one ZooKeeper sync job (migration.yaml) and serves it:
 //   gRPC over mTLS (orchestrator.v1.SyncControl: GetStatus, Stop, Resync, ListConflicts,
-//   ResolveConflict), and plain HTTP: GET /api/v1/sync/status (JSON), /api/v1/sync/conflicts,
-//   /metrics (Prometheus), /health.
+//   ResolveConflict), and HTTP(S): GET /api/v1/sync/status (JSON), /api/v1/sync/conflicts,
+//   /metrics (Prometheus), /health. Plain HTTP only on loopback; --http-tls serves HTTPS with the
+//   daemon's certificate, --http-token-file requires a bearer token (docs/operate.md).
 // Usually started detached by `zk-migrate sync start`, which reads --state-dir/orch-sync.json.
 // Exit codes: 0 stopped cleanly, 2 bad configuration / TLS files / unreachable ensemble (nothing
 // was written to the target then), 1 cannot serve.
@@ -16,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/logger.h"
 #include "common/metrics/http_endpoint.h"
+#include "common/metrics/http_endpoint_options.h"
 #include "common/metrics/metrics_registry.h"
 #include "common/tls/grpc_tls.h"
 #include "sync/sync_control_service.h"
@@ -74,6 +76,8 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen, "gRPC address host:port (port 0: pick one)")->capture_default_str();
   app.add_option("--http", http, "HTTP address for /api/v1/sync/status and /metrics (empty: off)")
       ->capture_default_str();
+  orch::metrics::HttpSecurityFlags http_security;
+  orch::metrics::addHttpSecurityFlags(app, http_security);
   app.add_option("--tls-dir", tls_dir, "directory with ca.crt, orch-sync.crt, orch-sync.key")->required();
   app.add_option("--state-dir", state_dir, "write orch-sync.json here once serving");
   app.add_option("--connect-timeout-sec", connect_timeout_sec, "give up connecting after this long")
@@ -92,13 +96,21 @@ int main(int argc, char** argv) {
 
   auto cfg = orch::sync::buildSyncConfig(ov);
   if (!cfg.ok()) return fail(2, std::string(cfg.status().message()));
-  auto creds = orch::tls::makeServerCredentials(
-      orch::tls::tlsFilesIn(tls_dir, orch::sync::kServerCertName));
+  const orch::tls::TlsFiles tls_files = orch::tls::tlsFilesIn(tls_dir, orch::sync::kServerCertName);
+  auto creds = orch::tls::makeServerCredentials(tls_files);
   if (!creds.ok()) return fail(2, std::string(creds.status().message()));
   std::string http_host;
   int http_port = 0;
   if (!http.empty() && !splitHostPort(http, &http_host, &http_port)) {
     return fail(2, absl::StrCat("--http must be host:port, got '", http, "'"));
+  }
+  auto http_options = orch::metrics::makeHttpEndpointOptions(http_security, tls_files.ca_cert,
+                                                              tls_files.cert, tls_files.key);
+  if (!http_options.ok()) return fail(2, std::string(http_options.status().message()));
+  if (!http.empty()) {
+    if (auto s = orch::metrics::checkHttpEndpointOptions(http_host, *http_options); !s.ok()) {
+      return fail(2, absl::StrCat("--http ", http, ": ", s.message()));
+    }
   }
 
   orch::metrics::MetricsRegistry registry;
@@ -129,7 +141,7 @@ int main(int argc, char** argv) {
   orch::sync::SyncJob& j = **job;
   const orch::sync::SyncConfig config = *cfg;
   if (!http.empty()) {
-    endpoint = std::make_unique<orch::metrics::HttpEndpoint>(http_host, http_port, registry);
+    endpoint = std::make_unique<orch::metrics::HttpEndpoint>(http_host, http_port, registry, *http_options);
     (void)endpoint->addGetHandler("/api/v1/sync/status", [&j, &config](const orch::metrics::HttpRequestInfo&) {
       orch::metrics::HttpResponse r;
       r.content_type = "application/json";

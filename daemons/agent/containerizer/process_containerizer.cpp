@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <spdlog/spdlog.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -21,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "agent/containerizer/cgroup_hierarchy.h"
+#include "agent/containerizer/detached_spawn.h"
 #include "agent/containerizer/file_io.h"
 #include "agent/containerizer/proc_info.h"
 #include "agent/containerizer/supervisor_spawner_client.h"
@@ -29,7 +29,6 @@
 #include "agent/containerizer/task_layout.h"
 #include "agent/containerizer/task_records.h"
 
-extern char** environ;
 
 namespace orch::agent {
 namespace {
@@ -240,39 +239,16 @@ struct ProcessContainerizer::Impl {
       spdlog::warn("process containerizer: {}; starting this supervisor directly",
                    std::string(spawned.status().message()));
     }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
     // The supervisor writes its own log (<state_dir>/supervisor.log) only when it has something
     // to say; its stdio goes nowhere.
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDWR, 0);
-    posix_spawn_file_actions_adddup2(&actions, 0, 1);
-    posix_spawn_file_actions_adddup2(&actions, 0, 2);
-    posix_spawn_file_actions_adddup2(&actions, write_end, 3);
-    posix_spawn_file_actions_addclosefrom_np(&actions, 4);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    sigdelset(&all, SIGKILL);
-    sigdelset(&all, SIGSTOP);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr,
-                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    std::string arg0 = options.supervisor_path, arg1 = "--state-dir", arg2 = layout.state_dir,
-                arg3 = "--report-fd", arg4 = "3";
-    char* argv[] = {arg0.data(), arg1.data(), arg2.data(), arg3.data(), arg4.data(), nullptr};
-    const int rc = ::posix_spawn(&supervisor_pid, options.supervisor_path.c_str(), &actions, &attr,
-                                 argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
+    absl::StatusOr<pid_t> spawned =
+        spawnDetached(options.supervisor_path, {"--state-dir", layout.state_dir, "--report-fd", "3"}, write_end);
     ::close(write_end);
-    if (rc != 0) {
+    if (!spawned.ok()) {
       ::close(report[0]);
-      return absl::InternalError(
-          absl::StrCat("cannot start ", options.supervisor_path, ": ", std::strerror(rc)));
+      return spawned.status();
     }
+    supervisor_pid = *spawned;
     return awaitReport(report[0], log_path, supervisor_pid, pidfd, task_pid);
   }
 

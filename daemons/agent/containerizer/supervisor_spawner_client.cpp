@@ -1,7 +1,6 @@
 #include "agent/containerizer/supervisor_spawner_client.h"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,9 +12,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "agent/containerizer/detached_spawn.h"
 #include "agent/containerizer/spawner_protocol.h"
-
-extern char** environ;
 
 namespace orch::agent {
 
@@ -25,37 +23,14 @@ absl::StatusOr<std::unique_ptr<SupervisorSpawnerClient>> SupervisorSpawnerClient
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
     return absl::InternalError(absl::StrCat("socketpair: ", std::strerror(errno)));
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDWR, 0);
-  posix_spawn_file_actions_adddup2(&actions, 0, 1);
-  posix_spawn_file_actions_adddup2(&actions, 0, 2);
-  posix_spawn_file_actions_adddup2(&actions, pair[1], 3);
-  posix_spawn_file_actions_addclosefrom_np(&actions, 4);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  sigdelset(&all, SIGKILL);
-  sigdelset(&all, SIGSTOP);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  std::string arg0 = supervisor_path, arg1 = "--spawner", arg2 = "--control-fd", arg3 = "3";
-  char* argv[] = {arg0.data(), arg1.data(), arg2.data(), arg3.data(), nullptr};
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, supervisor_path.c_str(), &actions, &attr, argv, environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  absl::StatusOr<pid_t> pid = spawnDetached(supervisor_path, {"--spawner", "--control-fd", "3"}, pair[1]);
   ::close(pair[1]);
-  if (rc != 0) {
+  if (!pid.ok()) {
     ::close(pair[0]);
-    return absl::InternalError(
-        absl::StrCat("cannot start ", supervisor_path, " --spawner: ", std::strerror(rc)));
+    return pid.status();
   }
   return std::unique_ptr<SupervisorSpawnerClient>(
-      new SupervisorSpawnerClient(pair[0], pid, std::move(on_exit)));
+      new SupervisorSpawnerClient(pair[0], *pid, std::move(on_exit)));
 }
 
 SupervisorSpawnerClient::SupervisorSpawnerClient(int socket, pid_t pid, ExitCallback on_exit)

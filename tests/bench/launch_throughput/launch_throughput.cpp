@@ -76,18 +76,6 @@ ProcCpu procCpu(pid_t pid) {
   return out;
 }
 
-// Our child process whose command name is `comm` (the fixture starts master and agent).
-pid_t childNamed(const std::string& comm) {
-  std::ifstream in("/proc/self/task/" + std::to_string(::getpid()) + "/children");
-  for (pid_t pid; in >> pid;) {
-    std::ifstream c("/proc/" + std::to_string(pid) + "/comm");
-    std::string name;
-    std::getline(c, name);
-    if (name == comm) return pid;
-  }
-  return 0;
-}
-
 // A child of `parent` (started by any of its threads) whose command name is `comm`.
 pid_t childOf(pid_t parent, const std::string& comm) {
   if (parent <= 0) return 0;
@@ -207,8 +195,8 @@ int main(int argc, char** argv) {
 
   std::fprintf(stderr, "subscribed after %.2f s\n", since());
   // Keep `in_flight` tasks outstanding: launch onto each offer as many as are allowed.
-  const pid_t master_pid = childNamed("orch-master");
-  const pid_t agent_pid = childNamed("orch-agent");
+  const pid_t master_pid = childOf(::getpid(), "orch-master");
+  const pid_t agent_pid = childOf(::getpid(), "orch-agent");
   const ProcCpu master_before = procCpu(master_pid), agent_before = procCpu(agent_pid);
   // The agent's supervisor spawner (forks one supervisor per task; started at the first launch):
   // the supervisors' and tasks' CPU is in its reaped-children time, not the agent's.

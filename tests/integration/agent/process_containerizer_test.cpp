@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -275,6 +276,39 @@ class ProcessContainerizerTest : public QObject {
     QVERIFY(e.has_value());
     QCOMPARE(e->end, TaskEnd::kExited);
     QCOMPARE(e->exit_code, 3);
+  }
+
+  // Supervisors come from the spawner (not children of the agent, ends announced without
+  // polling) or, with use_spawner off, are started one program per task as our children.
+  void supervisorsComeFromTheSpawnerOrDirectly_data() {
+    QTest::addColumn<bool>("use_spawner");
+    QTest::newRow("spawner") << true;
+    QTest::newRow("one program per task") << false;
+  }
+
+  void supervisorsComeFromTheSpawnerOrDirectly() {
+    QFETCH(bool, use_spawner);
+    std::atomic<int> announced{0};
+    ContainerizerOptions o = options();
+    o.use_spawner = use_spawner;
+    o.on_task_end = [&announced] { announced++; };
+    c_ = std::make_unique<ProcessContainerizer>(o);
+    const std::string id = newId("origin");
+    QVERIFY(c_->launch(shellTask(id, "sleep 0.3; exit 4")).ok());
+    const pid_t supervisor = parentOf(c_->running().at(0).pid);
+    QVERIFY(supervisor > 1);
+    const pid_t supervisor_parent = parentOf(supervisor);
+    if (use_spawner) {
+      QVERIFY2(supervisor_parent != getpid(), "the supervisor is our own child");
+      QVERIFY(!c_->needsPolling());
+    } else {
+      QCOMPARE(supervisor_parent, getpid());
+    }
+    std::optional<TaskExit> e = waitForExit(*c_, id);
+    QVERIFY(e.has_value());
+    QCOMPARE(e->end, TaskEnd::kExited);
+    QCOMPARE(e->exit_code, 4);
+    if (use_spawner) QVERIFY(announced.load() >= 1);
   }
 
   void signalDeathIsReported() {

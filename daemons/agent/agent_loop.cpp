@@ -79,7 +79,11 @@ AgentLoop::AgentLoop(AgentOptions options, metrics::MetricsRegistry& metrics)
       store_(options_.work_dir + "/meta/tasks"),
       rng_(std::random_device{}()) {}
 
-AgentLoop::~AgentLoop() { stop(); }
+AgentLoop::~AgentLoop() {
+  stop();
+  // Before mu_ and cv_ go: the containerizer's spawner thread wakes the loop through them.
+  containerizer_.reset();
+}
 
 std::string AgentLoop::taskFile(const std::string& task_id) const {
   return store_.pathOf(task_id);

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <mutex>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -93,6 +94,33 @@ absl::Status validateSpec(const ProcessTaskSpec& spec) {
   return absl::OkStatus();
 }
 
+// Names of an agent's pooled task cgroups: "pool-<hash of its work dir>-<n>".
+std::string poolPrefix(const std::string& work_dir) {
+  return absl::StrCat("pool-", absl::Hex(std::hash<std::string>{}(work_dir) & 0xffffffffu, absl::kZeroPad8),
+                      "-");
+}
+
+// Removes the empty pooled cgroups named with `prefix`; returns one past the highest number seen.
+uint64_t removeIdlePooledCgroups(const CgroupHierarchy& cgroups, const std::string& prefix) {
+  uint64_t next = 0;
+  for (const auto& [controller, dir] : cgroups.forTask(prefix + "0").dirs) {
+    const std::string parent = dir.substr(0, dir.rfind('/'));
+    DIR* d = ::opendir(parent.c_str());
+    if (d == nullptr) continue;
+    while (dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      uint64_t n = 0;
+      if (!absl::StartsWith(name, prefix) || !absl::SimpleAtoi(name.substr(prefix.size()), &n)) {
+        continue;
+      }
+      next = std::max(next, n + 1);
+      (void)::rmdir((parent + "/" + name).c_str());
+    }
+    ::closedir(d);
+  }
+  return next;
+}
+
 // The last few lines of a supervisor's log, for error messages.
 std::string logTail(const std::string& path) {
   absl::StatusOr<std::string> text = readWholeFile(path);
@@ -116,6 +144,7 @@ struct ProcessContainerizer::Impl {
     int pidfd = -1;
     bool announced = false;
     bool launching = true;
+    std::string cgroup_slot;  // the pooled cgroup it runs in ("" without cgroups)
   };
 
   ContainerizerOptions options;
@@ -127,6 +156,15 @@ struct ProcessContainerizer::Impl {
   std::map<std::string, Tracked> tasks;  // guarded by mu
   std::vector<TaskExit> pending;         // guarded by mu: ended tasks found by recover()
   std::map<pid_t, int> spawner_exits;    // guarded by mu: wait status of the spawner's children
+
+  // Task cgroups are pooled: an emptied one is reused by the next task instead of being removed
+  // and created again (a mkdir and rmdir per controller, the costliest part of a launch).
+  // Names are "pool-<agent>-<n>", <agent> a hash of the work dir, so agents sharing a parent
+  // cgroup never meet.
+  static constexpr size_t kMaxFreeCgroups = 128;
+  std::string slot_prefix;
+  std::vector<std::string> free_slots;  // guarded by mu
+  uint64_t next_slot = 0;               // guarded by mu
 
   std::mutex spawner_mu;  // starting / replacing the spawner
   std::shared_ptr<SupervisorSpawnerClient> spawner;  // guarded by spawner_mu
@@ -170,6 +208,44 @@ struct ProcessContainerizer::Impl {
     }
     cgroups = std::move(*h);
     spdlog::info("process containerizer: using {}", cgroups->describe());
+    slot_prefix = poolPrefix(options.work_dir);
+    // Pooled cgroups an earlier run of this agent left are removed when empty (rmdir fails on
+    // one a re-attached task still runs in); new names continue after the highest.
+    next_slot = removeIdlePooledCgroups(*cgroups, slot_prefix);
+  }
+
+  // A cgroup for a new task: an idle pooled one, or a new name (the supervisor creates it).
+  std::string takeSlot() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!free_slots.empty()) {
+      std::string slot = std::move(free_slots.back());
+      free_slots.pop_back();
+      return slot;
+    }
+    return absl::StrCat(slot_prefix, next_slot++);
+  }
+
+  // Back to the pool once its task is over (mu held): only when it exists and is empty, else
+  // it is left alone (a missing one was removed; one with processes is never shared).
+  void releaseSlot(const std::string& slot) {
+    if (slot.empty() || !cgroups) return;
+    TaskCgroup cgroup(cgroups->forTask(slot));
+    for (const auto& [controller, dir] : cgroups->forTask(slot).dirs) {
+      if (!pathExists(dir)) return;
+    }
+    if (!cgroup.processes().empty()) return;
+    if (free_slots.size() < kMaxFreeCgroups) {
+      free_slots.push_back(slot);
+    } else {
+      (void)cgroup.destroy();
+    }
+  }
+
+  // The pooled cgroup a task's spec names ("" when not pooled).
+  static std::string slotOf(const SupervisorSpec& spec) {
+    if (!spec.cgroup_pooled || spec.cgroups.dirs.empty()) return "";
+    const std::string& dir = spec.cgroups.dirs.begin()->second;
+    return dir.substr(dir.rfind('/') + 1);
   }
 
   ~Impl() {
@@ -179,6 +255,10 @@ struct ProcessContainerizer::Impl {
     }
     for (auto& [id, t] : tasks) {
       if (t.pidfd >= 0) ::close(t.pidfd);
+    }
+    // Idle pooled cgroups go (running tasks keep theirs; a restarted agent collects those).
+    if (cgroups) {
+      for (const std::string& slot : free_slots) (void)TaskCgroup(cgroups->forTask(slot)).destroy();
     }
   }
 
@@ -192,7 +272,7 @@ struct ProcessContainerizer::Impl {
     if (now < spawner_retry_at) return nullptr;
     spawner.reset();
     auto started = SupervisorSpawnerClient::start(
-        options.supervisor_path, [this](pid_t pid, int wait_status) {
+        options.supervisor_path, options.work_dir, [this](pid_t pid, int wait_status) {
           if (pid == 0) {
             spawner_alive = false;  // ends are no longer announced: pollExits() polls
           } else {
@@ -316,8 +396,16 @@ struct ProcessContainerizer::Impl {
 
   // How an ended task's supervisor left things: its status file, or kLost (and its leftovers
   // killed) when there is none. Marks the record acknowledged on disk.
+  // mu held. cgroup_slot: the task's pooled cgroup, returned to the pool.
   TaskExit collect(const std::string& task_id, const std::string& framework_id,
-                   const std::string& supervisor_end) {
+                   const std::string& supervisor_end, const std::string& cgroup_slot) {
+    TaskExit exit = collectStatus(task_id, framework_id, supervisor_end);
+    releaseSlot(cgroup_slot);
+    return exit;
+  }
+
+  TaskExit collectStatus(const std::string& task_id, const std::string& framework_id,
+                         const std::string& supervisor_end) {
     const TaskLayout layout = TaskLayout::of(options.work_dir, task_id);
     TaskExit exit;
     exit.task_id = task_id;
@@ -428,10 +516,11 @@ struct ProcessContainerizer::Impl {
   void recoverOne(const std::string& task_id, std::vector<RunningTask>& running) {
     const TaskLayout layout = TaskLayout::of(options.work_dir, task_id);
     if (pathExists(layout.ackedStatusFile())) return;
-    std::string framework_id;
+    std::string framework_id, slot;
     if (absl::StatusOr<std::string> text = readWholeFile(layout.specFile()); text.ok()) {
       if (absl::StatusOr<SupervisorSpec> spec = parseSupervisorSpec(*text); spec.ok()) {
         framework_id = spec->task.framework_id;
+        slot = slotOf(*spec);
       }
     }
     absl::StatusOr<std::string> cp_text = readWholeFile(layout.checkpointFile());
@@ -440,11 +529,12 @@ struct ProcessContainerizer::Impl {
                      : absl::StatusOr<SupervisorCheckpoint>(cp_text.status());
     if (!cp.ok()) {
       // The supervisor never got as far as its checkpoint (e.g. the agent died mid-launch).
-      pending.push_back(collect(task_id, framework_id, "never checkpointed"));
+      pending.push_back(collect(task_id, framework_id, "never checkpointed", slot));
       return;
     }
     Tracked t;
     t.framework_id = framework_id;
+    t.cgroup_slot = slot;
     t.supervisor_pid = cp->supervisor_pid;
     t.task_pid = cp->task_pid;
     t.launching = false;
@@ -453,19 +543,19 @@ struct ProcessContainerizer::Impl {
         cp->boot_id == boot_id && st &&
         (cp->supervisor_start_ticks == 0 || st->start_ticks == cp->supervisor_start_ticks);
     if (!same_process) {
-      pending.push_back(collect(task_id, framework_id, "is gone"));
+      pending.push_back(collect(task_id, framework_id, "is gone", slot));
       return;
     }
     int status = 0;
     const pid_t r = ::waitpid(cp->supervisor_pid, &status, WNOHANG);
     if (r == cp->supervisor_pid) {  // our own child that ended
-      pending.push_back(collect(task_id, framework_id, describeWait(status)));
+      pending.push_back(collect(task_id, framework_id, describeWait(status), slot));
       return;
     }
     if (r == 0) {
       t.child = true;
     } else if (st->state == 'Z') {
-      pending.push_back(collect(task_id, framework_id, "exited"));
+      pending.push_back(collect(task_id, framework_id, "exited", slot));
       return;
     } else {
       t.pidfd = pidfdOpen(cp->supervisor_pid);
@@ -473,7 +563,7 @@ struct ProcessContainerizer::Impl {
       std::optional<ProcStat> again = readProcStat(cp->supervisor_pid);
       if (t.pidfd >= 0 && (!again || again->start_ticks != st->start_ticks)) {
         ::close(t.pidfd);
-        pending.push_back(collect(task_id, framework_id, "exited"));
+        pending.push_back(collect(task_id, framework_id, "exited", slot));
         return;
       }
     }
@@ -529,7 +619,12 @@ absl::Status ProcessContainerizer::launch(const ProcessTaskSpec& spec) {
   sup.state_dir = layout.state_dir;
   sup.log_max_bytes = impl_->options.log_max_bytes;
   sup.log_keep_files = impl_->options.log_keep_files;
-  if (impl_->cgroups) sup.cgroups = impl_->cgroups->forTask(spec.task_id);
+  std::string slot;
+  if (impl_->cgroups) {
+    slot = impl_->takeSlot();
+    sup.cgroups = impl_->cgroups->forTask(slot);
+    sup.cgroup_pooled = true;
+  }
   sup.boot_id = impl_->boot_id;
 
   absl::Status st = makeDirs(layout.state_dir);
@@ -542,6 +637,10 @@ absl::Status ProcessContainerizer::launch(const ProcessTaskSpec& spec) {
   if (!st.ok()) {
     (void)removeTree(layout.state_dir);
     (void)removeTree(layout.sandbox);
+    {
+      std::lock_guard<std::mutex> lock(impl_->mu);
+      impl_->releaseSlot(slot);
+    }
     unreserve();
     return absl::Status(st.code(),
                         absl::StrCat("launching task ", spec.task_id, ": ", st.message()));
@@ -553,6 +652,7 @@ absl::Status ProcessContainerizer::launch(const ProcessTaskSpec& spec) {
   t.child = !by_spawner;
   t.pidfd = pidfd;
   t.announced = by_spawner;
+  t.cgroup_slot = slot;
   t.launching = false;
   return absl::OkStatus();
 }
@@ -643,7 +743,7 @@ std::vector<TaskExit> ProcessContainerizer::pollExits() {
       ++it;
       continue;
     }
-    out.push_back(impl_->collect(it->first, t.framework_id, how));
+    out.push_back(impl_->collect(it->first, t.framework_id, how, t.cgroup_slot));
     if (t.pidfd >= 0) ::close(t.pidfd);
     it = impl_->tasks.erase(it);
   }
@@ -680,6 +780,16 @@ absl::StatusOr<std::string> ProcessContainerizer::sandboxPath(const std::string&
   }
   if (pathExists(layout.sandbox)) return layout.sandbox;  // ended tasks keep their logs
   return absl::NotFoundError(absl::StrCat("unknown task ", task_id));
+}
+
+void ProcessContainerizer::removeIdleCgroups(const ContainerizerOptions& options) {
+  if (!options.use_cgroups) return;
+  absl::StatusOr<CgroupHierarchy> h = CgroupHierarchy::prepare(options.cgroup_parent);
+  if (!h.ok()) return;
+  char resolved[PATH_MAX];
+  const std::string work_dir =
+      ::realpath(options.work_dir.c_str(), resolved) != nullptr ? std::string(resolved) : options.work_dir;
+  (void)removeIdlePooledCgroups(*h, poolPrefix(work_dir));
 }
 
 }  // namespace orch::agent

@@ -96,6 +96,11 @@ class ProcessContainerizer {
   // <work_dir>/sandboxes/<task_id>, or an error when the task is unknown.
   absl::StatusOr<std::string> sandboxPath(const std::string& task_id) const;
 
+  // Removes the empty pooled task cgroups of the agent with these options (work_dir and
+  // cgroup_parent). An agent does so itself when it starts and stops; this is for one that
+  // was killed and will not start again (test fixtures, decommissioning).
+  static void removeIdleCgroups(const ContainerizerOptions& options);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

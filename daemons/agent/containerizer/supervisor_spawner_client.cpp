@@ -18,12 +18,12 @@
 namespace orch::agent {
 
 absl::StatusOr<std::unique_ptr<SupervisorSpawnerClient>> SupervisorSpawnerClient::start(
-    const std::string& supervisor_path, ExitCallback on_exit) {
+    const std::string& supervisor_path, const std::string& work_dir, ExitCallback on_exit) {
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
     return absl::InternalError(absl::StrCat("socketpair: ", std::strerror(errno)));
   }
-  absl::StatusOr<pid_t> pid = spawnDetached(supervisor_path, {"--spawner", "--control-fd", "3"}, pair[1]);
+  absl::StatusOr<pid_t> pid = spawnDetached(supervisor_path, {"--spawner", "--control-fd", "3", "--work-dir", work_dir}, pair[1]);
   ::close(pair[1]);
   if (!pid.ok()) {
     ::close(pair[0]);

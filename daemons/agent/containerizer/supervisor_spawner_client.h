@@ -27,10 +27,11 @@ class SupervisorSpawnerClient {
   // pid 0 when the spawner itself is gone (ends are no longer announced).
   using ExitCallback = std::function<void(pid_t pid, int wait_status)>;
 
-  // Starts `supervisor_path --spawner` in its own session. The callback must not call back
-  // into this object.
+  // Starts `supervisor_path --spawner --work-dir <work_dir>` in its own session (the work dir
+  // is in its command line, and so in every supervisor's it forks, for ps and for cleanup
+  // scripts). The callback must not call back into this object.
   static absl::StatusOr<std::unique_ptr<SupervisorSpawnerClient>> start(
-      const std::string& supervisor_path, ExitCallback on_exit);
+      const std::string& supervisor_path, const std::string& work_dir, ExitCallback on_exit);
   ~SupervisorSpawnerClient();  // closes the socket: the spawner exits, supervisors keep running
   SupervisorSpawnerClient(const SupervisorSpawnerClient&) = delete;
   SupervisorSpawnerClient& operator=(const SupervisorSpawnerClient&) = delete;

@@ -52,7 +52,7 @@ absl::Status TaskCgroup::create() const {
   return absl::OkStatus();
 }
 
-absl::Status TaskCgroup::applyLimits(double cpus, uint64_t mem_bytes) const {
+absl::Status TaskCgroup::applyLimits(double cpus, uint64_t mem_bytes, bool reset) const {
   if (!enabled()) return absl::OkStatus();
   const uint64_t shares = cpus > 0 ? std::max<uint64_t>(2, std::llround(cpus * 1024)) : 0;
   const uint64_t quota = cpus > 0 ? std::max<uint64_t>(1000, std::llround(cpus * kCfsPeriodUs)) : 0;
@@ -67,6 +67,9 @@ absl::Status TaskCgroup::applyLimits(double cpus, uint64_t mem_bytes) const {
               writeControlFile(dir + "/cpu.max", absl::StrCat(quota, " ", kCfsPeriodUs));
           !st.ok())
         return st;
+    } else if (reset) {
+      (void)writeControlFile(dir + "/cpu.weight", "100");
+      (void)writeControlFile(dir + "/cpu.max", absl::StrCat("max ", kCfsPeriodUs));
     }
     if (mem_bytes > 0) {
       if (absl::Status st = writeControlFile(dir + "/memory.max", absl::StrCat(mem_bytes));
@@ -76,6 +79,10 @@ absl::Status TaskCgroup::applyLimits(double cpus, uint64_t mem_bytes) const {
         (void)writeControlFile(dir + "/memory.swap.max", "0");
       }
       (void)writeControlFile(dir + "/memory.oom.group", "1");
+    } else if (reset) {
+      (void)writeControlFile(dir + "/memory.max", "max");
+      if (pathExists(dir + "/memory.swap.max")) (void)writeControlFile(dir + "/memory.swap.max", "max");
+      (void)writeControlFile(dir + "/memory.oom.group", "0");
     }
     return absl::OkStatus();
   }
@@ -92,9 +99,21 @@ absl::Status TaskCgroup::applyLimits(double cpus, uint64_t mem_bytes) const {
     if (absl::Status st = writeControlFile(cpu->second + "/cpu.cfs_quota_us", absl::StrCat(quota));
         !st.ok())
       return st;
+  } else if (reset) {
+    if (auto cpu = cgroups_.dirs.find("cpu"); cpu != cgroups_.dirs.end()) {
+      (void)writeControlFile(cpu->second + "/cpu.shares", "1024");
+      (void)writeControlFile(cpu->second + "/cpu.cfs_quota_us", "-1");
+    }
+  }
+  auto mem = cgroups_.dirs.find("memory");
+  // A reused v1 memory cgroup may hold an earlier task's (lower) swap limit, which must never be
+  // below the memory limit: lift it first, then set both.
+  const bool memsw = mem != cgroups_.dirs.end() && pathExists(mem->second + "/memory.memsw.limit_in_bytes");
+  if (reset && memsw) (void)writeControlFile(mem->second + "/memory.memsw.limit_in_bytes", "-1");
+  if (mem_bytes == 0 && reset && mem != cgroups_.dirs.end()) {
+    (void)writeControlFile(mem->second + "/memory.limit_in_bytes", "-1");
   }
   if (mem_bytes > 0) {
-    auto mem = cgroups_.dirs.find("memory");
     if (mem == cgroups_.dirs.end()) {
       return absl::FailedPreconditionError("no memory cgroup for a task with a memory limit");
     }
@@ -103,7 +122,7 @@ absl::Status TaskCgroup::applyLimits(double cpus, uint64_t mem_bytes) const {
         !st.ok())
       return st;
     // Without swap accounting this file is absent; with it, swap must not extend the limit.
-    if (pathExists(mem->second + "/memory.memsw.limit_in_bytes")) {
+    if (memsw) {
       (void)writeControlFile(mem->second + "/memory.memsw.limit_in_bytes", absl::StrCat(mem_bytes));
     }
   }

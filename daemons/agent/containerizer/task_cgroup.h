@@ -25,8 +25,9 @@ class TaskCgroup {
   absl::Status create() const;
   // cpus > 0: cpu shares (v1 1024 per cpu; v2 the equivalent cpu.weight) and a CFS quota of
   // cpus * 100 ms per 100 ms. mem_bytes > 0: memory limit, swap limited to the same, and (v2)
-  // the whole group killed on OOM.
-  absl::Status applyLimits(double cpus, uint64_t mem_bytes) const;
+  // the whole group killed on OOM. reset (a reused cgroup): what is not limited is set back to
+  // the kernel's defaults (no quota, no memory limit, default shares/weight).
+  absl::Status applyLimits(double cpus, uint64_t mem_bytes, bool reset = false) const;
   // The cgroup.procs file of every directory (writing "0" to each moves the writer in).
   std::vector<std::string> procsFiles() const;
   // Moves process pid (0 = the caller) into every directory.

@@ -73,6 +73,7 @@ std::string toJson(const SupervisorSpec& s) {
       {"log_max_bytes", s.log_max_bytes},
       {"log_keep_files", s.log_keep_files},
       {"cgroups", {{"version", s.cgroups.version}, {"dirs", dirs}}},
+      {"cgroup_pooled", s.cgroup_pooled},
       {"boot_id", s.boot_id},
   };
   return doc.dump();
@@ -94,6 +95,7 @@ absl::StatusOr<SupervisorSpec> parseSupervisorSpec(absl::string_view text) {
     s.log_max_bytes = d.value("log_max_bytes", uint64_t{10 << 20});
     s.log_keep_files = d.value("log_keep_files", 3);
     s.boot_id = d.value("boot_id", "");
+    s.cgroup_pooled = d.value("cgroup_pooled", false);
     if (d.contains("cgroups")) {
       const json& c = d.at("cgroups");
       s.cgroups.version = c.value("version", 0);

@@ -29,6 +29,10 @@ struct SupervisorSpec {
   uint64_t log_max_bytes = 10 << 20;
   int log_keep_files = 3;
   TaskCgroups cgroups;
+  // The cgroup is one of the containerizer's pooled ones (it may have run earlier tasks): it is
+  // reset to this task's limits, its OOM counter is read relative to the start, and it is left
+  // (empty) for the containerizer to reuse instead of being removed at the end.
+  bool cgroup_pooled = false;
   // The host's boot id as the agent read it (saves every supervisor reading it); empty: the
   // supervisor reads /proc/sys/kernel/random/boot_id itself.
   std::string boot_id;

@@ -1,6 +1,6 @@
 // orch-task-supervisor --state-dir <work_dir>/tasks/<task_id> [--report-fd N]
 //   one task's supervisor; see task_supervisor.h.
-// orch-task-supervisor --spawner --control-fd N
+// orch-task-supervisor --spawner --control-fd N [--work-dir DIR]
 //   forks supervisors on request without an exec per task; see supervisor_spawner.h.
 // Both are started by the process containerizer.
 #include <cstdio>
@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--spawner") {
       spawner = true;
+    } else if (arg == "--work-dir" && i + 1 < argc) {
+      ++i;  // only shown in ps (the agent it serves); inherited by every supervisor forked
     } else if (arg == "--control-fd" && i + 1 < argc) {
       char* end = nullptr;
       const long fd = std::strtol(argv[++i], &end, 10);

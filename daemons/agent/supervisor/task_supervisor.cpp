@@ -121,7 +121,11 @@ absl::Status TaskSupervisor::setUp() {
   if (cgroup_->enabled()) {
     if (absl::Status st = cgroup_->create(); !st.ok()) return st;
     cgroups_active_ = true;
-    if (absl::Status st = cgroup_->applyLimits(spec_.task.cpus, spec_.task.mem_bytes); !st.ok()) {
+    // A pooled cgroup has run other tasks: its OOM counter counts from here.
+    if (spec_.cgroup_pooled) oom_kills_at_start_ = cgroup_->oomKills();
+    if (absl::Status st =
+            cgroup_->applyLimits(spec_.task.cpus, spec_.task.mem_bytes, spec_.cgroup_pooled);
+        !st.ok()) {
       (void)cgroup_->destroy();
       return absl::Status(st.code(), absl::StrCat("applying resource limits: ", st.message()));
     }
@@ -252,7 +256,10 @@ void TaskSupervisor::reapChildren() {
       // already in the pipes stays readable after its writers are gone.
       // (Only read when it matters: a task that exited 0 is never reported as OOM-killed.)
       const bool exited_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-      if (cgroups_active_ && !exited_ok) oom_kills_ = cgroup_->oomKills();
+      if (cgroups_active_ && !exited_ok) {
+        const uint64_t total = cgroup_->oomKills();
+        oom_kills_ = total > oom_kills_at_start_ ? total - oom_kills_at_start_ : 0;
+      }
       killLeftovers();
       drain_deadline_ = std::chrono::steady_clock::now() + kDrainTimeout;
     }
@@ -437,7 +444,8 @@ TaskStatusRecord TaskSupervisor::decideEnd() const {
 }
 
 void TaskSupervisor::finish(const TaskStatusRecord& status) {
-  if (cgroups_active_) {
+  // A pooled cgroup stays (empty: the leftovers were killed) for the containerizer to reuse.
+  if (cgroups_active_ && !spec_.cgroup_pooled) {
     if (absl::Status st = cgroup_->destroy(); !st.ok()) {
       supervisorLog("warn", "could not remove the task cgroup", {{"error", st.ToString()}});
     }

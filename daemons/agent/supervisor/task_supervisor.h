@@ -91,6 +91,7 @@ class TaskSupervisor {
   std::optional<std::chrono::steady_clock::time_point> kill_deadline_;
   std::chrono::steady_clock::time_point drain_deadline_;
   uint64_t oom_kills_ = 0;
+  uint64_t oom_kills_at_start_ = 0;  // pooled cgroups: the counter before this task
 };
 
 }  // namespace orch::agent

@@ -288,10 +288,11 @@ class ProcessContainerizerTest : public QObject {
 
   void supervisorsComeFromTheSpawnerOrDirectly() {
     QFETCH(bool, use_spawner);
-    std::atomic<int> announced{0};
+    // Shared with the callback, which may still run while c_ is destroyed after this function.
+    auto announced = std::make_shared<std::atomic<int>>(0);
     ContainerizerOptions o = options();
     o.use_spawner = use_spawner;
-    o.on_task_end = [&announced] { announced++; };
+    o.on_task_end = [announced] { (*announced)++; };
     c_ = std::make_unique<ProcessContainerizer>(o);
     const std::string id = newId("origin");
     QVERIFY(c_->launch(shellTask(id, "sleep 0.3; exit 4")).ok());
@@ -308,7 +309,7 @@ class ProcessContainerizerTest : public QObject {
     QVERIFY(e.has_value());
     QCOMPARE(e->end, TaskEnd::kExited);
     QCOMPARE(e->exit_code, 4);
-    if (use_spawner) QVERIFY(announced.load() >= 1);
+    if (use_spawner) QTRY_VERIFY_WITH_TIMEOUT(announced->load() >= 1, 5000);
   }
 
   void signalDeathIsReported() {

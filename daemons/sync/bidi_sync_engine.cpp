@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/logger.h"
 #include "common/zk/zk_status.h"
+#include "core/sync/path_filter.h"
+#include "core/sync/sequence_counter.h"
 #include "core/sync/tree_digest.h"
 #include "sync/znode_convert.h"
 
@@ -35,7 +37,38 @@ absl::StatusOr<std::unique_ptr<BidiSyncEngine>> BidiSyncEngine::create(Options o
   if (!hints.ok()) return hints.status();
   auto e = std::unique_ptr<BidiSyncEngine>(new BidiSyncEngine(std::move(options), std::move(*filter), std::move(*hints)));
   if (auto s = e->audit_.open(e->opts_.config.audit_log); !s.ok()) return absl::InvalidArgumentError(s.message());
+  if (auto s = e->openBaselines(); !s.ok()) return s;
   return e;
+}
+
+absl::Status BidiSyncEngine::openBaselines() {
+  const SyncConfig& cfg = opts_.config;
+  const std::string dir = effectiveBaselineDir(cfg);
+  if (dir.empty()) {
+    store_ = BidiBaselineStore::inMemory();
+    log::logWarn("bidirectional baselines are kept in memory only (no baseline_dir or audit_log configured): "
+                 "after a restart, deletions made meanwhile are undone and differing nodes are conflicts");
+    return absl::OkStatus();
+  }
+  BidiBaselineStore::Options so;
+  so.dir = dir;
+  so.identity = {cfg.source_zk, cfg.target_zk, cfg.paths_to_sync};
+  auto st = BidiBaselineStore::open(so);
+  if (!st.ok() && absl::IsDataLoss(st.status())) {
+    log::logError("BASELINE STATE IS CORRUPT: starting WITHOUT baselines; deletions made while the engine was down "
+                  "will be undone and differing nodes will be conflicts",
+                  {{"dir", dir}, {"error", st.status().ToString()}});
+    auto moved = BidiBaselineStore::discardFiles(dir, so.identity);
+    if (!moved.ok()) return absl::InvalidArgumentError(moved.status().message());
+    log::logWarn("corrupt baseline state moved aside", {{"files", *moved}});
+    st = BidiBaselineStore::open(so);
+  }
+  if (!st.ok()) return st.status();  // another pair's file, or the directory cannot be written
+  store_ = std::move(*st);
+  for (const auto& w : store_->loadWarnings()) log::logWarn("baseline state: damaged tail ignored", {{"detail", w}});
+  baseline_ = store_->acknowledged();
+  log::logInfo("bidirectional baselines loaded", {{"file", store_->file()}, {"paths", baseline_.size()}});
+  return absl::OkStatus();
 }
 
 BidiSyncEngine::BidiSyncEngine(Options options, core::sync::PathFilter filter, core::sync::NodeKindHints hints)
@@ -81,7 +114,7 @@ absl::Status BidiSyncEngine::start(std::chrono::milliseconds connect_timeout) {
   for (Side to : {kA, kB}) {
     TargetWriter::Hooks hooks;
     hooks.written = [this, to](const std::string& path, std::size_t bytes, const WriteOrigin& o) {
-      wrote(to, path);
+      wrote(to, path, true);
       metrics_.znodes_synced.inc();
       metrics_.bytes.inc(static_cast<double>(bytes));
       if (o.observe_lag && o.origin_ms > 0) recordLag(static_cast<double>(std::max<std::int64_t>(0, wallMs() - o.origin_ms)));
@@ -89,7 +122,7 @@ absl::Status BidiSyncEngine::start(std::chrono::milliseconds connect_timeout) {
     hooks.failed = [this, to](const std::string& path, const absl::Status& s) {
       fail(absl::StrCat("write ", path, " on ", sideName(to)), s);
       dirty_ = true;
-      wrote(to, path);
+      wrote(to, path, false);
     };
     hooks.connection_lost = [this, to](const absl::Status& s) {
       fail(absl::StrCat("write batch to ", sideName(to)), s);
@@ -120,12 +153,16 @@ absl::Status BidiSyncEngine::start(std::chrono::milliseconds connect_timeout) {
 void BidiSyncEngine::stop() {
   if (!a_ && !b_) {
     loop_.stop();
+    if (store_) (void)store_->close();
     return;
   }
   loop_.runSync([this] { stopping_ = true; });
   a_->close();
   b_->close();
   loop_.stop();
+  if (store_) {
+    if (auto s = store_->close(); !s.ok()) log::logWarn("baseline state not fully written", {{"error", s.ToString()}});
+  }
 }
 
 void BidiSyncEngine::requestFullResync() {
@@ -215,9 +252,32 @@ void BidiSyncEngine::pump() {
   }
   if (scan_running_ && queue_.empty() && inflight_.empty()) {
     scan_running_ = false;
+    if (!dirty_) pruneUnseenBaselines();
+    scan_seen_.clear();
     wa_->setBulk(false);
     wb_->setBulk(false);
   }
+}
+
+// After a clean full scan: a baseline of a path found on neither side (deleted on both while the
+// engine was down, or no longer synced) is dropped, so a later create there is a plain copy.
+void BidiSyncEngine::pruneUnseenBaselines() {
+  std::vector<std::string> gone;
+  auto unseen = [&](const std::string& p) {
+    return !scan_seen_.count(p) && !pending_[kA].count(p) && !pending_[kB].count(p) && !unacked_[kA].count(p) &&
+           !unacked_[kB].count(p);
+  };
+  for (const auto& [p, _] : baseline_) {
+    if (unseen(p)) gone.push_back(p);
+  }
+  for (const auto& [p, _] : store_->acknowledged()) {
+    if (unseen(p) && !baseline_.count(p)) gone.push_back(p);
+  }
+  for (const auto& p : gone) {
+    baseline_.erase(p);
+    store_->erase(p);
+  }
+  if (!gone.empty()) log::logInfo("baselines of vanished paths dropped", {{"paths", gone.size()}});
 }
 
 void BidiSyncEngine::reconcile(const std::string& path, bool scan) {
@@ -250,8 +310,19 @@ void BidiSyncEngine::reconcile(const std::string& path, bool scan) {
   }
 }
 
-void BidiSyncEngine::wrote(Side to, const std::string& path) {
+void BidiSyncEngine::wrote(Side to, const std::string& path, bool acked) {
   pending_[to].erase(path);
+  if (auto u = unacked_[to].find(path); u != unacked_[to].end()) {
+    const std::optional<Baseline> b = u->second;
+    unacked_[to].erase(u);
+    if (!acked) {
+      revertBaseline(path, !b.has_value());
+    } else if (b) {
+      store_->put(path, *b);
+    } else {
+      store_->eraseSubtree(path);
+    }
+  }
   if (!pending_[kA].count(path) && !pending_[kB].count(path) && deferred_.erase(path)) enqueue(path, false);
 }
 
@@ -304,6 +375,7 @@ void BidiSyncEngine::onRead(const std::string& path, bool scan, NodeRead ra, Nod
     inflight_.erase(in);
   }
   if (scan) ++scan_nodes_;
+  if (scan_running_) scan_seen_.insert(path);
   if (!ra.status.ok() || !rb.status.ok()) {
     fail(absl::StrCat("read ", path), ra.status.ok() ? rb.status : ra.status);
     dirty_ = true;
@@ -359,11 +431,14 @@ void BidiSyncEngine::eraseSubtree(std::map<std::string, Baseline>& m, const std:
 void BidiSyncEngine::apply(const std::string& path, BidiAction action, bool live) {
   const View& va = views_[kA][path];
   switch (action) {
-    case BidiAction::kNone:
+    case BidiAction::kNone:  // both sides read equal: the in-sync state, acknowledged as it is
       if (va.exists) {
-        baseline_[path] = Baseline{true, core::sync::contentDigest(va.rec)};
+        const Baseline b{true, core::sync::contentDigest(va.rec)};
+        baseline_[path] = b;
+        store_->put(path, b);
       } else {
         eraseSubtree(baseline_, path);
+        store_->eraseSubtree(path);
       }
       break;
     case BidiAction::kCopyAToB: copy(path, kA, kB, live); break;
@@ -378,7 +453,9 @@ void BidiSyncEngine::copy(const std::string& path, Side from, Side to, bool live
   if (f.exists) {
     desired_[to][path] = f.rec;
     baseline_[path] = Baseline{true, core::sync::contentDigest(f.rec)};
+    unacked_[to][path] = baseline_[path];
     pending_[to].insert(path);
+    if (!t.exists) noteSequentialCopy(to, path, from);
     const WriteOrigin origin{live, live ? f.rec.mtime_ms : 0};
     if (t.exists && t.rec.kind != f.rec.kind) {
       writer(to).remove(path, origin);
@@ -393,9 +470,70 @@ void BidiSyncEngine::copy(const std::string& path, Side from, Side to, bool live
     for (auto it = desired_[to].begin(); it != desired_[to].end();) {
       it = core::sync::isAtOrBelow(it->first, path) ? desired_[to].erase(it) : std::next(it);
     }
+    // Writes queued below path are superseded by the deletion: their acks establish nothing.
+    for (auto it = unacked_[to].begin(); it != unacked_[to].end();) {
+      it = core::sync::isAtOrBelow(it->first, path) ? unacked_[to].erase(it) : std::next(it);
+    }
     eraseSubtree(baseline_, path);
+    unacked_[to][path] = std::nullopt;
     pending_[to].insert(path);
     writer(to).remove(path, WriteOrigin{live, live ? wallMs() : 0});
+  }
+}
+
+// A write failed or was dropped: the optimistic baseline goes back to the acknowledged one, so
+// the re-diff still sees the copied side as the changed one.
+void BidiSyncEngine::revertBaseline(const std::string& path, bool subtree) {
+  if (subtree) {
+    eraseSubtree(baseline_, path);
+    const auto& acked = store_->acknowledged();
+    for (auto it = acked.lower_bound(path); it != acked.end() && core::sync::isAtOrBelow(it->first, path); ++it) {
+      baseline_[it->first] = it->second;
+    }
+    return;
+  }
+  if (auto b = store_->find(path)) {
+    baseline_[path] = *b;
+  } else {
+    baseline_.erase(path);
+  }
+}
+
+// A sequential-looking child was created on `to` by a copy: `to`'s parent counter must pass it.
+void BidiSyncEngine::noteSequentialCopy(Side to, const std::string& path, Side from) {
+  const std::string name(core::sync::baseName(path));
+  if (!core::sync::sequenceSuffix(name)) return;
+  const std::string parent = core::sync::parentPath(path);
+  std::int32_t from_cversion = 0;
+  if (auto pv = views_[from].find(parent); pv != views_[from].end() && pv->second.exists) {
+    from_cversion = pv->second.rec.cversion;
+  }
+  auto req = core::sync::requiredCversion({name}, from_cversion);
+  if (!req) return;
+  auto& cur = seq_parents_[to][parent];
+  cur = std::max(cur, *req);
+}
+
+// Once side's writer is idle (the copied children exist there): read each noted parent's
+// cversion and bump it with create+delete pairs where it is behind.
+void BidiSyncEngine::runSequencePass(Side side) {
+  std::map<std::string, std::int64_t> todo;
+  todo.swap(seq_parents_[side]);
+  for (const auto& [parent, required] : todo) {
+    ++seq_checks_inflight_;
+    client(side).exists(parent, nullptr,
+                        [this, side, parent = parent, required = required](absl::StatusOr<std::optional<zk::ZkStat>> s) {
+                          --seq_checks_inflight_;
+                          if (stopping_) return;
+                          if (!s.ok()) {
+                            fail(absl::StrCat("sequence counter of ", parent, " on ", sideName(side)), s.status());
+                            dirty_ = true;
+                            return;
+                          }
+                          if (!s->has_value()) return;  // parent gone meanwhile
+                          const std::int64_t pairs = core::sync::bumpPairsNeeded((*s)->cversion, required);
+                          if (pairs > 0) writer(side).bumpCversion(parent, pairs);
+                        });
   }
 }
 
@@ -465,7 +603,8 @@ std::vector<core::sync::HeldConflict> BidiSyncEngine::listConflicts() {
 
 bool BidiSyncEngine::inSyncOnLoop() const {
   return started_ && !scan_running_ && !scan_writes_pending_ && !dirty_ && !rescan_pending_ && wa_->idle() &&
-         wb_->idle() && queue_.empty() && inflight_.empty() && deferred_.empty();
+         wb_->idle() && queue_.empty() && inflight_.empty() && deferred_.empty() && seq_parents_[kA].empty() &&
+         seq_parents_[kB].empty() && seq_checks_inflight_ == 0;
 }
 
 void BidiSyncEngine::tick() {
@@ -477,8 +616,9 @@ void BidiSyncEngine::tick() {
   for (Side side : {kA, kB}) {
     if (writer(side).idle() && !pending_[side].empty()) {
       const std::vector<std::string> left(pending_[side].begin(), pending_[side].end());
-      for (const auto& p : left) wrote(side, p);
+      for (const auto& p : left) wrote(side, p, false);
     }
+    if (!seq_parents_[side].empty() && writer(side).idle() && !scan_running_) runSequencePass(side);
   }
   if (!scan_running_ && scan_writes_pending_ && wa_->idle() && wb_->idle()) {
     scan_writes_pending_ = false;

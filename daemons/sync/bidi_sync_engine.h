@@ -15,10 +15,32 @@
 // change that races the echo still differs from the baseline and is copied. Nothing is ever
 // copied back and forth.
 //
-// Baselines live in memory: after a restart the first full scan treats differing nodes as
-// first-sight conflicts and a node present on one side only as new there (it is copied, so a
-// deletion made while the engine was down is undone). Sequential counters are not bumped and
-// container/TTL kinds come from the same hints as one-way mode.
+// Baselines: the engine keeps an optimistic copy (set before a copy is written, for loop
+// prevention) and a BidiBaselineStore of acknowledged ones — recorded only once both sides were
+// read equal or the write that made them equal was acknowledged by ZooKeeper. A write that fails
+// or is dropped (connection loss) puts the acknowledged baseline back, so the re-diff copies the
+// change again instead of taking the stale side for the newer one. A full scan that ran without
+// errors forgets the baselines of paths it found on neither side.
+//
+// Persistence (migration.sync.baseline_dir; default: the audit log's directory; "none" or neither
+// set: memory only): the acknowledged baselines — path, existed, content digest — go to an
+// append-only CRC-framed log in that directory, fdatasynced at most every 100 ms by a background
+// thread and compacted into a snapshot (see bidi_baseline_store.h). The files name the ensemble
+// pair and synced paths; a file of another pair is refused (create() fails). A restarted engine
+// loads them, so its first scan decides as if it had never stopped: a node deleted on one side
+// during the downtime (baseline: existed, other side unchanged) is deleted on the other side, a
+// change made on one side is copied, and only a change on both sides is a conflict. A torn log
+// tail is reported and ignored; a corrupt snapshot is moved aside with a loud warning and the
+// engine starts without baselines.
+//
+// Without persisted baselines (memory only, or the first start) the first full scan treats
+// differing nodes as first-sight conflicts and a node present on one side only as new there (it
+// is copied, so a deletion made while the engine was down is undone).
+//
+// Sequential names: when a child whose name ends in a 10-digit counter is created on a side by a
+// copy, that side's parent cversion (the server's sequence counter) is advanced past it, and to at
+// least the other side's cversion (core::sync::requiredCversion, as in one-way mode), once that
+// side's writer is idle. Container/TTL kinds come from the same hints as one-way mode.
 #pragma once
 
 #include <chrono>
@@ -26,6 +48,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -40,6 +63,7 @@
 #include "core/sync/node_kind_hints.h"
 #include "core/sync/path_filter.h"
 #include "core/sync/znode_record.h"
+#include "sync/bidi_baseline_store.h"
 #include "sync/conflict_audit_log.h"
 #include "sync/node_reader.h"
 #include "sync/sync_job.h"
@@ -79,16 +103,14 @@ class BidiSyncEngine : public SyncJob {
     bool child_watch = false;
     bool exists_watch = false;
   };
-  struct Baseline {
-    bool existed = false;
-    core::sync::Digest content{};
-  };
+  using Baseline = BidiBaselineStore::Entry;
 
   BidiSyncEngine(Options options, core::sync::PathFilter filter, core::sync::NodeKindHints hints);
 
   zk::ZkClient& client(Side s) { return s == kA ? *a_ : *b_; }
   TargetWriter& writer(Side s) { return s == kA ? *wa_ : *wb_; }
   void onSession(Side side, const zk::SessionEvent& e);
+  absl::Status openBaselines();
   void startFullScan(const std::string& reason);
   void enqueue(const std::string& path, bool scan);
   void pump();
@@ -101,7 +123,12 @@ class BidiSyncEngine : public SyncJob {
   void onConflict(const std::string& path, const core::sync::BidiDecision& d);
   nlohmann::json auditSide(Side side, const std::string& path);
   void watchFired(Side side, const std::string& path, bool data);
-  void wrote(Side to, const std::string& path);
+  // A write to `to` for path ended: acknowledged (acked) or failed/dropped.
+  void wrote(Side to, const std::string& path, bool acked);
+  void revertBaseline(const std::string& path, bool subtree);
+  void pruneUnseenBaselines();
+  void noteSequentialCopy(Side to, const std::string& path, Side from);
+  void runSequencePass(Side side);
   void tick();
   void fail(const std::string& what, const absl::Status& s);
   void recordLag(double ms);
@@ -124,7 +151,13 @@ class BidiSyncEngine : public SyncJob {
   bool started_ = false;
   bool stopping_ = false;
   std::unordered_map<std::string, View> views_[2];
-  std::map<std::string, Baseline> baseline_;
+  std::map<std::string, Baseline> baseline_;                    // optimistic (loop prevention)
+  std::unique_ptr<BidiBaselineStore> store_;                     // acknowledged (maybe persisted)
+  // Baseline each queued write to side X establishes once acknowledged (nullopt: a deletion).
+  std::unordered_map<std::string, std::optional<Baseline>> unacked_[2];
+  std::unordered_set<std::string> scan_seen_;                   // paths read during the running scan
+  std::map<std::string, std::int64_t> seq_parents_[2];           // parent → cversion side X needs
+  int seq_checks_inflight_ = 0;
   std::unordered_map<std::string, core::sync::ZnodeRecord> desired_[2];  // what side X must hold
   std::deque<std::string> queue_;
   std::unordered_map<std::string, bool> queued_;                // path → scan

@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
   app.add_option("--mode", ov.mode, "one-way | bidirectional (overrides migration.sync.mode)");
   app.add_option("--conflict-resolution", ov.conflict_resolution, "last-write-wins | source-wins | manual");
   app.add_option("--audit-log", ov.audit_log, "JSON-lines conflict audit log");
+  app.add_option("--baseline-dir", ov.baseline_dir,
+                 "bidirectional mode: where the last-synced state is kept (\"none\": memory only)");
   app.add_option("--listen", listen, "gRPC address host:port (port 0: pick one)")->capture_default_str();
   app.add_option("--http", http, "HTTP address for /api/v1/sync/status and /metrics (empty: off)")
       ->capture_default_str();

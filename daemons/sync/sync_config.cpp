@@ -1,5 +1,6 @@
 #include "sync/sync_config.h"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -76,7 +77,7 @@ absl::StatusOr<SyncConfig> parseSyncConfig(const std::string& yaml_text) {
   static const std::set<std::string> known = {
       "lag_threshold_ms", "conflict_resolution", "paths_to_sync", "exclude_paths", "mode",
       "container_paths", "ttl_paths", "session_timeout_ms", "max_batch_ops", "max_batch_bytes",
-      "full_resync_interval_sec", "audit_log", "conflict_alert_per_min"};
+      "full_resync_interval_sec", "audit_log", "conflict_alert_per_min", "baseline_dir"};
   for (const auto& kv : s) {
     const std::string key = kv.first.as<std::string>();
     if (!known.count(key)) return absl::InvalidArgumentError(absl::StrCat("migration.sync.", key, ": unknown key"));
@@ -87,6 +88,7 @@ absl::StatusOr<SyncConfig> parseSyncConfig(const std::string& yaml_text) {
                   readScalar(s, "max_batch_bytes", &cfg.max_batch_bytes),
                   readScalar(s, "full_resync_interval_sec", &cfg.full_resync_interval_sec),
                   readScalar(s, "audit_log", &cfg.audit_log),
+                  readScalar(s, "baseline_dir", &cfg.baseline_dir),
                   readScalar(s, "conflict_alert_per_min", &cfg.conflict_alert_per_min),
                   readStrings(s, "paths_to_sync", &cfg.paths_to_sync),
                   readStrings(s, "exclude_paths", &cfg.exclude_paths)}) {
@@ -147,6 +149,7 @@ absl::StatusOr<SyncConfig> buildSyncConfig(const SyncConfigOverrides& o) {
   if (!o.paths.empty()) cfg.paths_to_sync = o.paths;
   if (!o.excludes.empty()) cfg.exclude_paths = o.excludes;
   if (!o.audit_log.empty()) cfg.audit_log = o.audit_log;
+  if (!o.baseline_dir.empty()) cfg.baseline_dir = o.baseline_dir;
   if (!o.mode.empty()) {
     if (o.mode == "bidirectional") cfg.bidirectional = true;
     else if (o.mode == "one-way") cfg.bidirectional = false;
@@ -159,6 +162,14 @@ absl::StatusOr<SyncConfig> buildSyncConfig(const SyncConfigOverrides& o) {
   }
   if (auto s = validateSyncConfig(cfg); !s.ok()) return s;
   return cfg;
+}
+
+std::string effectiveBaselineDir(const SyncConfig& cfg) {
+  if (cfg.baseline_dir == "none") return "";
+  if (!cfg.baseline_dir.empty()) return cfg.baseline_dir;
+  if (cfg.audit_log.empty()) return "";
+  const std::string dir = std::filesystem::path(cfg.audit_log).parent_path().string();
+  return dir.empty() ? "." : dir;
 }
 
 absl::Status validateSyncConfig(const SyncConfig& cfg) {
@@ -183,6 +194,9 @@ absl::Status validateSyncConfig(const SyncConfig& cfg) {
   }
   if (auto f = core::sync::PathFilter::create(cfg.paths_to_sync, cfg.exclude_paths); !f.ok()) return f.status();
   if (auto h = core::sync::NodeKindHints::create(cfg.kind_hints); !h.ok()) return h.status();
+  if (cfg.baseline_dir.find('\n') != std::string::npos || cfg.baseline_dir.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError("baseline_dir: not a usable directory name");
+  }
   if (cfg.session_timeout_ms < 1000) return absl::InvalidArgumentError("session_timeout_ms must be >= 1000");
   if (cfg.max_batch_ops < 1 || cfg.max_batch_ops > 10000) return absl::InvalidArgumentError("max_batch_ops must be in [1, 10000]");
   if (cfg.max_batch_bytes < 1024 || cfg.max_batch_bytes > 1000000) {

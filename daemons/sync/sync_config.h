@@ -20,6 +20,8 @@
 //       full_resync_interval_sec: 0               # 0 = only after reconnects
 //       audit_log: "/var/lib/orch-sync/conflicts.jsonl"
 //       conflict_alert_per_min: 10
+//       baseline_dir: "/var/lib/orch-sync"         # bidirectional baselines; default: the
+//                                                  # audit log's directory, "none" = memory only
 #pragma once
 
 #include <cstdint>
@@ -50,7 +52,13 @@ struct SyncConfig {
   int full_resync_interval_sec = 0;
   std::string audit_log;
   double conflict_alert_per_min = 10;
+  // Where bidirectional mode persists its baselines. Empty: the audit log's directory when an
+  // audit log is configured, else none. "none": never persisted (memory only).
+  std::string baseline_dir;
 };
+
+// The directory bidirectional baselines are persisted in, or "" when they live in memory only.
+std::string effectiveBaselineDir(const SyncConfig& cfg);
 
 // Parses YAML text. InvalidArgument naming the key on a wrong type or value; unknown keys under
 // migration.sync are errors too (a typo must not silently change behavior).
@@ -69,6 +77,7 @@ struct SyncConfigOverrides {
   std::string mode;                 // "one-way" | "bidirectional"
   std::string conflict_resolution;  // "last-write-wins" | "source-wins" | "manual"
   std::string audit_log;
+  std::string baseline_dir;         // see SyncConfig::baseline_dir
 };
 // Loads config_path (if any), applies the overrides and validates the result.
 absl::StatusOr<SyncConfig> buildSyncConfig(const SyncConfigOverrides& o);

@@ -112,6 +112,8 @@ int main(int argc, char** argv) {
   start->add_option("--mode", startf.ov.mode, "one-way | bidirectional");
   start->add_option("--conflict-resolution", startf.ov.conflict_resolution, "last-write-wins | source-wins | manual");
   start->add_option("--audit-log", startf.ov.audit_log, "JSON-lines conflict audit log");
+  start->add_option("--baseline-dir", startf.ov.baseline_dir,
+                    "bidirectional mode: where the last-synced state is kept (\"none\": memory only)");
   start->add_option("--tls-dir", tls_dir, "ca.crt + orch-sync/zk-migrate certificates (default: <state-dir>/tls, made if missing)");
   start->add_option("--listen", listen, "orch-sync gRPC address")->capture_default_str();
   start->add_option("--http", http, "orch-sync HTTP address (/api/v1/sync/status, /metrics)")->capture_default_str();
@@ -187,6 +189,8 @@ int main(int argc, char** argv) {
     add("--mode", startf.ov.mode);
     add("--conflict-resolution", startf.ov.conflict_resolution);
     add("--audit-log", absolute(startf.ov.audit_log));
+    add("--baseline-dir", startf.ov.baseline_dir == "none" ? startf.ov.baseline_dir
+                                                          : absolute(startf.ov.baseline_dir));
     for (const auto& p : startf.ov.paths) add("--path", p);
     for (const auto& p : startf.ov.excludes) add("--exclude", p);
     auto st = orch::sync::launchDaemon(daemon_bin.empty() ? orch::sync::defaultDaemonBinary() : daemon_bin, args,

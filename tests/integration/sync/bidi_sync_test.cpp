@@ -1,18 +1,24 @@
 // Integration tests of bidirectional sync on two real 3-member ensembles: changes flow both
 // ways without echoes, conflicts are settled by each strategy, audited and alerted on, and the
-// manual queue is driven through `zk-migrate conflicts list|resolve` against orch-sync.
+// manual queue is driven through `zk-migrate conflicts list|resolve` against orch-sync. Baselines
+// persisted across an engine restart (deletions, one-sided and two-sided changes made while the
+// engine was down), a corrupt or foreign state file, and sequence counters advanced on the side a
+// sequential child is copied to.
 #include <QtTest/QtTest>
 
 #include <QProcess>
 #include <QTemporaryDir>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "core/sync/sequence_counter.h"
+#include "sync/bidi_baseline_store.h"
 #include "sync/sync_daemon_state.h"
 #include "sync/sync_job.h"
 #include "sync/verifier.h"
@@ -255,6 +261,177 @@ class BidiSyncTest : public QObject {
     QCOMPARE(s2.writes_to_source, s1.writes_to_source);
     QVERIFY(identical(config()));
     qInfo("concurrent writes: %llu conflicts", static_cast<unsigned long long>(s2.conflicts));
+    job->stop();
+  }
+
+  // (a) The engine is stopped; meanwhile a node is deleted on A, another changed on B and one
+  // created on A. Restarted with the same baseline dir, it propagates all three as such: the
+  // deletion is not undone, the change is not a conflict.
+  void restartKeepsBaselines() {
+    const std::string r = root_;
+    SyncConfig c = config();
+    c.baseline_dir = tmp_.filePath(QString::fromStdString("baselines" + std::to_string(test_no_))).toStdString();
+    QVERIFY(za_->createMany({r, r + "/del-me", r + "/del-me/kid", r + "/changed", r + "/stays"}, "v1").ok());
+    {
+      orch::metrics::MetricsRegistry reg;
+      auto job = startJob(c, reg);
+      QVERIFY(job);
+      QVERIFY(job->waitInSync(60s).ok());
+      QVERIFY(identical(c));
+      job->stop();
+    }
+    const orch::sync::BidiBaselineStore::Identity id{c.source_zk, c.target_zk, c.paths_to_sync};
+    QVERIFY(std::filesystem::exists(orch::sync::BidiBaselineStore::logPath(c.baseline_dir, id)));
+    QVERIFY(za_->remove(r + "/del-me/kid").ok());
+    QVERIFY(za_->remove(r + "/del-me").ok());
+    QVERIFY(zb_->set(r + "/changed", "b2").ok());
+    QVERIFY(za_->create(r + "/new-on-a", "n").ok());
+    orch::metrics::MetricsRegistry reg;
+    auto job = startJob(c, reg);
+    QVERIFY(job);
+    QVERIFY(job->waitInSync(60s).ok());
+    QVERIFY(identical(c));
+    QVERIFY(!zb_->exists(r + "/del-me"));
+    QVERIFY(!za_->exists(r + "/del-me"));
+    QCOMPARE(dataOf(*za_, r + "/changed"), std::string("b2"));
+    QCOMPARE(dataOf(*zb_, r + "/new-on-a"), std::string("n"));
+    QCOMPARE(dataOf(*zb_, r + "/stays"), std::string("v1"));
+    QCOMPARE(job->status().conflicts, uint64_t(0));
+    // A node deleted on both sides meanwhile and created again later is a plain copy.
+    job->stop();
+    QVERIFY(za_->remove(r + "/stays").ok());
+    QVERIFY(zb_->remove(r + "/stays").ok());
+    job = startJob(c, reg);
+    QVERIFY(job);
+    QVERIFY(job->waitInSync(60s).ok());
+    QVERIFY(zb_->create(r + "/stays", "again").ok());
+    QTRY_COMPARE_WITH_TIMEOUT(dataOf(*za_, r + "/stays"), std::string("again"), 20000);
+    QVERIFY(job->waitInSync(60s).ok());
+    QCOMPARE(job->status().conflicts, uint64_t(0));
+    job->stop();
+  }
+
+  // (b) Both sides changed the same node while the engine was down: exactly one conflict,
+  // settled by last-write-wins and audited; the baseline dir defaults to the audit log's.
+  void bothSidesChangedDuringDowntime() {
+    const std::string r = root_;
+    SyncConfig c = config();
+    const std::string dir = tmp_.filePath(QString::fromStdString("both" + std::to_string(test_no_))).toStdString();
+    c.audit_log = dir + "/audit.jsonl";
+    QVERIFY(za_->createMany({r, r + "/both", r + "/only-a"}, "v1").ok());
+    {
+      orch::metrics::MetricsRegistry reg;
+      auto job = startJob(c, reg);
+      QVERIFY(job);
+      QVERIFY(job->waitInSync(60s).ok());
+      QCOMPARE(job->status().conflicts, uint64_t(0));
+      job->stop();
+    }
+    const orch::sync::BidiBaselineStore::Identity id{c.source_zk, c.target_zk, c.paths_to_sync};
+    QVERIFY(std::filesystem::exists(orch::sync::BidiBaselineStore::snapshotPath(dir, id)));
+    QVERIFY(za_->set(r + "/both", "a2").ok());
+    QVERIFY(za_->set(r + "/only-a", "a2").ok());
+    std::this_thread::sleep_for(50ms);
+    QVERIFY(zb_->set(r + "/both", "b2").ok());  // the later write
+    orch::metrics::MetricsRegistry reg;
+    auto job = startJob(c, reg);
+    QVERIFY(job);
+    QVERIFY(job->waitInSync(60s).ok());
+    QVERIFY(identical(c));
+    QCOMPARE(job->status().conflicts, uint64_t(1));
+    QCOMPARE(dataOf(*za_, r + "/both"), std::string("b2"));
+    QCOMPARE(dataOf(*zb_, r + "/only-a"), std::string("a2"));
+    const auto lines = readJsonLines(c.audit_log);
+    QCOMPARE(lines.size(), size_t(1));
+    QCOMPARE(lines[0].value("path", ""), r + "/both");
+    QCOMPARE(lines[0].value("action", ""), std::string("copy-b-to-a"));
+    job->stop();
+  }
+
+  // A corrupt snapshot never stops the engine: it is moved aside (loud warning) and the engine
+  // runs without baselines (first sight). A state file of another pair is refused.
+  void corruptOrForeignStateFile() {
+    const std::string r = root_;
+    SyncConfig c = config();
+    c.baseline_dir = tmp_.filePath(QString::fromStdString("corrupt" + std::to_string(test_no_))).toStdString();
+    std::filesystem::create_directories(c.baseline_dir);
+    const orch::sync::BidiBaselineStore::Identity id{c.source_zk, c.target_zk, c.paths_to_sync};
+    const std::string snap = orch::sync::BidiBaselineStore::snapshotPath(c.baseline_dir, id);
+    std::ofstream(snap) << "ORCHBSL1 garbage";
+    QVERIFY(za_->createMany({r, r + "/x"}, "v").ok());
+    orch::metrics::MetricsRegistry reg;
+    auto job = startJob(c, reg);
+    QVERIFY(job);
+    QVERIFY(job->waitInSync(60s).ok());
+    QVERIFY(identical(c));
+    job->stop();
+    int moved = 0;
+    for (const auto& f : std::filesystem::directory_iterator(c.baseline_dir)) {
+      moved += f.path().string().find(".corrupt-") != std::string::npos ? 1 : 0;
+    }
+    QVERIFY(moved >= 1);
+    auto loaded = orch::sync::BidiBaselineStore::load(c.baseline_dir, id);
+    QVERIFY2(loaded.ok(), loaded.status().ToString().c_str());
+    QVERIFY(loaded->baselines.count(r + "/x"));
+
+    // The same files under the name of another pair: refused with a clear error.
+    SyncConfig other = c;
+    other.paths_to_sync = {r + "/x"};
+    const orch::sync::BidiBaselineStore::Identity oid{other.source_zk, other.target_zk, other.paths_to_sync};
+    std::filesystem::copy_file(snap, orch::sync::BidiBaselineStore::snapshotPath(c.baseline_dir, oid));
+    auto refused = orch::sync::makeSyncJob(other, reg);
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+    QVERIFY2(std::string(refused.status().message()).find("was written for") != std::string::npos,
+             refused.status().ToString().c_str());
+  }
+
+  // (d) Sequential children copied to B advance B's parent counter: a new sequential create on
+  // B gets a higher number than every copied child and than A's counter.
+  void sequentialCountersAdvance() {
+    const std::string r = root_;
+    SyncConfig c = config();
+    c.baseline_dir = tmp_.filePath(QString::fromStdString("seq" + std::to_string(test_no_))).toStdString();
+    QVERIFY(za_->createMany({r, r + "/q"}, "").ok());
+    orch::metrics::MetricsRegistry reg;
+    auto job = startJob(c, reg);
+    QVERIFY(job);
+    QVERIFY(job->waitInSync(60s).ok());
+    job->stop();
+    // While the engine is down A's counter runs ahead: 6 creates, 4 deletes; 2 children left.
+    std::vector<std::string> made;
+    for (int i = 0; i < 6; ++i) {
+      auto p = za_->create(r + "/q/seq-", "", {}, {orch::zk::NodeKind::kPersistent, true, 0});
+      QVERIFY(p.ok());
+      made.push_back(*p);
+    }
+    for (int i = 0; i < 4; ++i) QVERIFY(za_->remove(made[i]).ok());
+    auto a_stat = za_->stat(r + "/q");
+    QVERIFY(a_stat.ok());
+    job = startJob(c, reg);
+    QVERIFY(job);
+    QVERIFY(job->waitInSync(60s).ok());
+    QVERIFY(zb_->exists(made[4]) && zb_->exists(made[5]));
+    QVERIFY(!zb_->exists(made[0]));
+    // Without the bump B's counter would be 2 (two copied creates): "seq-0000000002". The server
+    // counts creates; its stat reports cversion = 2 * creates - children, so A's counter is
+    // (cversion + children) / 2 = 6 here.
+    const std::int64_t a_counter = (a_stat->cversion + a_stat->num_children) / 2;
+    QCOMPARE(a_counter, std::int64_t(6));
+    auto fresh = zb_->create(r + "/q/seq-", "", {}, {orch::zk::NodeKind::kPersistent, true, 0});
+    QVERIFY(fresh.ok());
+    const auto fresh_n = orch::core::sync::sequenceSuffix(*fresh);
+    QVERIFY(fresh_n.has_value());
+    QVERIFY2(*fresh > made.back(), fresh->c_str());
+    QVERIFY2(*fresh_n >= a_counter, fresh->c_str());
+    // It reaches A, whose counter is advanced past it in turn.
+    QTRY_VERIFY_WITH_TIMEOUT(za_->exists(*fresh), 20000);
+    QVERIFY(job->waitInSync(60s).ok());
+    auto a_next = za_->create(r + "/q/seq-", "", {}, {orch::zk::NodeKind::kPersistent, true, 0});
+    QVERIFY(a_next.ok());
+    QVERIFY2(*a_next > *fresh, a_next->c_str());
+    QVERIFY(identical(c));
+    QCOMPARE(job->status().conflicts, uint64_t(0));
     job->stop();
   }
 

@@ -403,7 +403,7 @@ void AgentLoop::connectLoop() {
     if (ok) {
       writer = std::thread([&] {
         while (true) {
-          auto m = sink->pop(std::chrono::milliseconds(200));
+          auto m = sink->nextWrite(std::chrono::milliseconds(200));  // a burst goes as one
           if (!m) {
             if (sink->closed()) break;
             continue;
@@ -464,6 +464,17 @@ void AgentLoop::connectLoop() {
 }
 
 void AgentLoop::onMasterMessage(const v1::MasterMessage& message, const std::shared_ptr<Sink>& sink) {
+  if (message.batch_size() > 0) {
+    if (message.message_case() != v1::MasterMessage::MESSAGE_NOT_SET) {
+      v1::MasterMessage self = message;
+      self.clear_batch();
+      onMasterMessage(self, sink);
+    }
+    for (const v1::MasterMessage& m : message.batch()) {
+      if (m.batch_size() == 0) onMasterMessage(m, sink);  // never nested
+    }
+    return;
+  }
   if (message.has_registered()) {
     const std::string& id = message.registered().agent_id();
     {

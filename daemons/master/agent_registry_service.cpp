@@ -108,7 +108,7 @@ grpc::Status AgentRegistryService::Connect(
 
   std::thread writer([&] {
     while (true) {
-      auto message = sink->pop(std::chrono::milliseconds(200));
+      auto message = sink->nextWrite(std::chrono::milliseconds(200));  // a burst goes as one
       if (!message) {
         if (sink->closed() || ctx->IsCancelled()) break;
         continue;
@@ -119,27 +119,33 @@ grpc::Status AgentRegistryService::Connect(
     ctx->TryCancel();  // wakes the reader below
   });
 
-  v1::AgentMessage message;
-  while (stream->Read(&message)) {
-    if (message.has_heartbeat()) {
-      loop_.post([this, id, sink](core::MasterEngine& engine, core::TimePoint now) {
-        absl::Status s = engine.heartbeat(id, now);
-        if (!s.ok()) sink->close();  // the agent reconnects and re-registers
-      });
-    } else if (message.has_status_update()) {
-      auto status = message.status_update().status();
-      loop_.post([id, status, sink](core::MasterEngine& engine, core::TimePoint now) {
-        absl::Status s = engine.statusUpdate(id, wire::statusFromProto(status, now), now);
-        if (!s.ok() && !engine.isAgentRegistered(id)) {
-          sink->close();  // unreachable or unknown: the agent reconnects and re-registers
-        } else if (!s.ok()) {
-          orch::log::logWarn("status update rejected",
-                             {{"agent_id", id.value()}, {"error", std::string(s.message())}});
-        }
-      });
-    } else {
+  // One message from the agent (a batch is handled in order, as one turn of the loop).
+  auto handle = [id, sink](core::MasterEngine& engine, core::TimePoint now, const v1::AgentMessage& m) {
+    if (m.has_heartbeat()) {
+      absl::Status s = engine.heartbeat(id, now);
+      if (!s.ok()) sink->close();  // the agent reconnects and re-registers
+    } else if (m.has_status_update()) {
+      absl::Status s = engine.statusUpdate(id, wire::statusFromProto(m.status_update().status(), now), now);
+      if (!s.ok() && !engine.isAgentRegistered(id)) {
+        sink->close();  // unreachable or unknown: the agent reconnects and re-registers
+      } else if (!s.ok()) {
+        orch::log::logWarn("status update rejected",
+                           {{"agent_id", id.value()}, {"error", std::string(s.message())}});
+      }
+    } else if (m.batch().empty()) {
       orch::log::logWarn("unexpected message from agent", {{"agent_id", id.value()}});
     }
+  };
+  auto message = std::make_shared<v1::AgentMessage>();
+  while (stream->Read(message.get())) {
+    loop_.post([handle, message](core::MasterEngine& engine, core::TimePoint now) {
+      if (message->message_case() != v1::AgentMessage::MESSAGE_NOT_SET) handle(engine, now, *message);
+      for (const v1::AgentMessage& m : message->batch()) {
+        if (m.batch_size() > 0) continue;  // never nested
+        handle(engine, now, m);
+      }
+    });
+    message = std::make_shared<v1::AgentMessage>();
     if (sink->closed()) break;
   }
   sink->close();

@@ -1,5 +1,9 @@
 // A closable multi-producer queue that feeds one outgoing gRPC stream: the event loop pushes,
 // the stream's writer pops. Closing wakes the writer so the stream can end.
+//
+// nextWrite() gives a writer the next message to send: the oldest one alone, or — for message
+// types with a `repeated T batch` field — everything queued behind it packed into one (bounded
+// in count and bytes), so a burst costs one write.
 #pragma once
 
 #include <chrono>
@@ -50,6 +54,30 @@ class StreamQueue {
   size_t size() const {
     std::lock_guard<std::mutex> lock(mu_);
     return items_.size();
+  }
+
+  // Waits up to `timeout` like pop(); then packs up to kMaxBatch queued messages (at most
+  // kMaxBatchBytes in all) into the first one's `batch` field when there are several. Messages
+  // that would exceed the bytes stay queued for the next write.
+  std::optional<T> nextWrite(std::chrono::milliseconds timeout) {
+    static constexpr size_t kMaxBatch = 64;
+    static constexpr size_t kMaxBatchBytes = 1 << 20;
+    std::optional<T> first = pop(timeout);
+    if (!first) return first;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (items_.empty()) return first;
+    T packed;
+    size_t bytes = first->ByteSizeLong();
+    *packed.add_batch() = std::move(*first);
+    while (!items_.empty() && static_cast<size_t>(packed.batch_size()) < kMaxBatch) {
+      const size_t size = items_.front().ByteSizeLong();
+      if (bytes + size > kMaxBatchBytes) break;
+      bytes += size;
+      *packed.add_batch() = std::move(items_.front());
+      items_.pop_front();
+    }
+    if (packed.batch_size() == 1) return std::move(*packed.mutable_batch(0));
+    return packed;
   }
 
  private:

@@ -100,16 +100,10 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   orch::log::initLogging("agent", log_level, log_file);
-  auto http_options = orch::metrics::makeHttpEndpointOptions(http_security, ca, cert, key);
+  auto http_options = orch::metrics::httpEndpointOptionsFor(http_security, http, ca, cert, key);
   if (!http_options.ok()) {
     fprintf(stderr, "orch-agent: %s\n", std::string(http_options.status().message()).c_str());
     return 2;
-  }
-  if (auto colon = http.rfind(':'); colon != std::string::npos) {
-    if (auto s = orch::metrics::checkHttpEndpointOptions(http.substr(0, colon), *http_options); !s.ok()) {
-      fprintf(stderr, "orch-agent: --http %s: %s\n", http.c_str(), std::string(s.message()).c_str());
-      return 2;
-    }
   }
   sigset_t stop_signals;
   sigemptyset(&stop_signals);

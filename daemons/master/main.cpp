@@ -116,16 +116,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  auto http_options = orch::metrics::makeHttpEndpointOptions(http_security, ca, cert, key);
+  auto http_options = orch::metrics::httpEndpointOptionsFor(http_security, http, ca, cert, key);
   if (!http_options.ok()) {
     fprintf(stderr, "orch-master: %s\n", std::string(http_options.status().message()).c_str());
     return 2;
-  }
-  if (auto colon = http.rfind(':'); colon != std::string::npos) {
-    if (auto s = orch::metrics::checkHttpEndpointOptions(http.substr(0, colon), *http_options); !s.ok()) {
-      fprintf(stderr, "orch-master: --http %s: %s\n", http.c_str(), std::string(s.message()).c_str());
-      return 2;
-    }
   }
 
   // Block the stop signals in every thread; one thread waits for them.

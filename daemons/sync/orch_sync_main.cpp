@@ -106,14 +106,9 @@ int main(int argc, char** argv) {
   if (!http.empty() && !splitHostPort(http, &http_host, &http_port)) {
     return fail(2, absl::StrCat("--http must be host:port, got '", http, "'"));
   }
-  auto http_options = orch::metrics::makeHttpEndpointOptions(http_security, tls_files.ca_cert,
-                                                              tls_files.cert, tls_files.key);
+  auto http_options = orch::metrics::httpEndpointOptionsFor(http_security, http, tls_files.ca_cert,
+                                                             tls_files.cert, tls_files.key);
   if (!http_options.ok()) return fail(2, std::string(http_options.status().message()));
-  if (!http.empty()) {
-    if (auto s = orch::metrics::checkHttpEndpointOptions(http_host, *http_options); !s.ok()) {
-      return fail(2, absl::StrCat("--http ", http, ": ", s.message()));
-    }
-  }
 
   orch::metrics::MetricsRegistry registry;
   auto job = orch::sync::makeSyncJob(*cfg, registry);

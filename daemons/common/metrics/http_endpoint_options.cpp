@@ -82,4 +82,19 @@ absl::StatusOr<HttpEndpointOptions> makeHttpEndpointOptions(const HttpSecurityFl
   return options;
 }
 
+absl::StatusOr<HttpEndpointOptions> httpEndpointOptionsFor(const HttpSecurityFlags& flags,
+                                                           const std::string& http_address,
+                                                           const std::string& ca_file,
+                                                           const std::string& cert_file,
+                                                           const std::string& key_file) {
+  absl::StatusOr<HttpEndpointOptions> options = makeHttpEndpointOptions(flags, ca_file, cert_file, key_file);
+  if (!options.ok() || http_address.empty()) return options;
+  const auto colon = http_address.rfind(':');
+  if (colon == std::string::npos) return options;  // the caller reports a malformed address
+  if (absl::Status s = checkHttpEndpointOptions(http_address.substr(0, colon), *options); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("--http ", http_address, ": ", s.message()));
+  }
+  return options;
+}
+
 }  // namespace orch::metrics

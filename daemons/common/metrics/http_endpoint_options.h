@@ -37,4 +37,13 @@ absl::StatusOr<HttpEndpointOptions> makeHttpEndpointOptions(const HttpSecurityFl
                                                             const std::string& cert_file,
                                                             const std::string& key_file);
 
+// makeHttpEndpointOptions, then checkHttpEndpointOptions against the host of `http_address`
+// (host:port; empty = HTTP off, nothing to check): everything a daemon verifies before serving.
+// Errors name the flag: "--http <address>: ...".
+absl::StatusOr<HttpEndpointOptions> httpEndpointOptionsFor(const HttpSecurityFlags& flags,
+                                                           const std::string& http_address,
+                                                           const std::string& ca_file,
+                                                           const std::string& cert_file,
+                                                           const std::string& key_file);
+
 }  // namespace orch::metrics

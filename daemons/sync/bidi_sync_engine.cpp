@@ -500,40 +500,70 @@ void BidiSyncEngine::revertBaseline(const std::string& path, bool subtree) {
 }
 
 // A sequential-looking child was created on `to` by a copy: `to`'s parent counter must pass it.
-void BidiSyncEngine::noteSequentialCopy(Side to, const std::string& path, Side from) {
+// The other side's counter is read when the pass runs (it needs cversion and numChildren from
+// one stat, see core/sync/sequence_counter.h).
+void BidiSyncEngine::noteSequentialCopy(Side to, const std::string& path, Side /*from*/) {
   const std::string name(core::sync::baseName(path));
-  if (!core::sync::sequenceSuffix(name)) return;
-  const std::string parent = core::sync::parentPath(path);
-  std::int32_t from_cversion = 0;
-  if (auto pv = views_[from].find(parent); pv != views_[from].end() && pv->second.exists) {
-    from_cversion = pv->second.rec.cversion;
-  }
-  auto req = core::sync::requiredCversion({name}, from_cversion);
-  if (!req) return;
-  auto& cur = seq_parents_[to][parent];
-  cur = std::max(cur, *req);
+  const auto suffix = core::sync::sequenceSuffix(name);
+  if (!suffix) return;
+  auto& cur = seq_parents_[to][core::sync::parentPath(path)];
+  cur = std::max(cur, *suffix + 1);
 }
 
-// Once side's writer is idle (the copied children exist there): read each noted parent's
-// cversion and bump it with create+delete pairs where it is behind.
+// Once side's writer is idle (the copied children exist there): read each noted parent's stat on
+// the other side (its sequence counter) and on side, and bump side's counter with create+delete
+// pairs where it is below max(copied suffix + 1, other side's counter).
 void BidiSyncEngine::runSequencePass(Side side) {
   std::map<std::string, std::int64_t> todo;
   todo.swap(seq_parents_[side]);
-  for (const auto& [parent, required] : todo) {
+  const Side from = side == kA ? kB : kA;
+  for (const auto& [parent, past_copies] : todo) {
     ++seq_checks_inflight_;
-    client(side).exists(parent, nullptr,
-                        [this, side, parent = parent, required = required](absl::StatusOr<std::optional<zk::ZkStat>> s) {
-                          --seq_checks_inflight_;
-                          if (stopping_) return;
-                          if (!s.ok()) {
-                            fail(absl::StrCat("sequence counter of ", parent, " on ", sideName(side)), s.status());
-                            dirty_ = true;
-                            return;
-                          }
-                          if (!s->has_value()) return;  // parent gone meanwhile
-                          const std::int64_t pairs = core::sync::bumpPairsNeeded((*s)->cversion, required);
-                          if (pairs > 0) writer(side).bumpCversion(parent, pairs);
-                        });
+    client(from).exists(parent, nullptr, [this, side, from, parent = parent, past_copies = past_copies](
+                                             absl::StatusOr<std::optional<zk::ZkStat>> f) {
+      if (stopping_) {
+        --seq_checks_inflight_;
+        return;
+      }
+      if (!f.ok()) {  // read failed: note the parent again and rescan; a pass follows the scan
+        --seq_checks_inflight_;
+        fail(absl::StrCat("sequence counter of ", parent, " on ", sideName(from)), f.status());
+        auto& again = seq_parents_[side][parent];
+        again = std::max(again, past_copies);
+        dirty_ = true;
+        return;
+      }
+      std::int64_t required = past_copies;
+      if (f->has_value()) {
+        auto from_next = core::sync::nextSequenceNumber((*f)->cversion, (*f)->num_children);
+        if (!from_next.ok()) {  // the server counts differently: no safe bump
+          --seq_checks_inflight_;
+          fail(absl::StrCat("sequence counter of ", parent, " on ", sideName(from)), from_next.status());
+          return;
+        }
+        required = std::max(required, *from_next);
+      }
+      client(side).exists(parent, nullptr, [this, side, parent, past_copies, required](
+                                               absl::StatusOr<std::optional<zk::ZkStat>> s) {
+        --seq_checks_inflight_;
+        if (stopping_) return;
+        if (!s.ok()) {
+          fail(absl::StrCat("sequence counter of ", parent, " on ", sideName(side)), s.status());
+          auto& again = seq_parents_[side][parent];
+          again = std::max(again, past_copies);
+          dirty_ = true;
+          return;
+        }
+        if (!s->has_value()) return;  // parent gone meanwhile
+        auto next = core::sync::nextSequenceNumber((*s)->cversion, (*s)->num_children);
+        if (!next.ok()) {
+          fail(absl::StrCat("sequence counter of ", parent, " on ", sideName(side)), next.status());
+          return;
+        }
+        const std::int64_t pairs = core::sync::bumpPairsNeeded(*next, required);
+        if (pairs > 0) writer(side).bumpCversion(parent, pairs);
+      });
+    });
   }
 }
 

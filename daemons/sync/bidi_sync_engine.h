@@ -38,8 +38,8 @@
 // is copied, so a deletion made while the engine was down is undone).
 //
 // Sequential names: when a child whose name ends in a 10-digit counter is created on a side by a
-// copy, that side's parent cversion (the server's sequence counter) is advanced past it, and to at
-// least the other side's cversion (core::sync::requiredCversion, as in one-way mode), once that
+// copy, that side's parent sequence counter is advanced past it, and to at least the other side's
+// counter (core::sync::nextSequenceNumber / bumpPairsNeeded, as in one-way mode), once that
 // side's writer is idle. Container/TTL kinds come from the same hints as one-way mode.
 #pragma once
 
@@ -156,7 +156,7 @@ class BidiSyncEngine : public SyncJob {
   // Baseline each queued write to side X establishes once acknowledged (nullopt: a deletion).
   std::unordered_map<std::string, std::optional<Baseline>> unacked_[2];
   std::unordered_set<std::string> scan_seen_;                   // paths read during the running scan
-  std::map<std::string, std::int64_t> seq_parents_[2];           // parent → cversion side X needs
+  std::map<std::string, std::int64_t> seq_parents_[2];           // parent → highest copied suffix + 1 on side X
   int seq_checks_inflight_ = 0;
   std::unordered_map<std::string, core::sync::ZnodeRecord> desired_[2];  // what side X must hold
   std::deque<std::string> queue_;

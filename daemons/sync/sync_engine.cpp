@@ -351,6 +351,7 @@ void SyncEngine::onVisited(const Visit& v, NodeRead a, NodeRead b) {
     node.children = a_children;
     node.pzxid = a.child_stat.pzxid;
     node.cversion = a.child_stat.cversion;
+    node.num_children = a.child_stat.num_children;
   }
   noteSequential(v.path, node);
 
@@ -398,9 +399,17 @@ void SyncEngine::removeFromMirror(const std::string& path, bool delete_on_target
   if (delete_on_target && !ephemeral) writer_->remove(path, origin);
 }
 
+// B's parent must hand out sequence numbers above every copied name and not below A's counter
+// (core/sync/sequence_counter.h: counter = (cversion + numChildren) / 2, not the cversion).
 void SyncEngine::noteSequential(const std::string& parent, const MirrorNode& node) {
   std::vector<std::string> names(node.children.begin(), node.children.end());
-  auto req = core::sync::requiredCversion(names, node.cversion);
+  if (!core::sync::highestSequenceSuffix(names)) return;  // no sequential child: no bump
+  auto a_next = core::sync::nextSequenceNumber(node.cversion, node.num_children);
+  if (!a_next.ok()) {
+    fail(absl::StrCat("sequence counter of ", parent, " on A"), a_next.status());
+    return;
+  }
+  auto req = core::sync::requiredNextSequence(names, *a_next);
   if (!req) return;
   auto& cur = seq_parents_[parent];
   if (*req > cur) {
@@ -412,9 +421,22 @@ void SyncEngine::noteSequential(const std::string& parent, const MirrorNode& nod
 void SyncEngine::runSequencePass() {
   seq_pass_needed_ = false;
   for (const auto& [parent, required] : seq_parents_) {
+    ++seq_checks_inflight_;
     b_->exists(parent, nullptr, [this, parent = parent, required = required](absl::StatusOr<std::optional<zk::ZkStat>> s) {
-      if (stopping_ || !s.ok() || !s->has_value()) return;
-      const std::int64_t pairs = core::sync::bumpPairsNeeded((*s)->cversion, required);
+      --seq_checks_inflight_;
+      if (stopping_) return;
+      if (!s.ok()) {  // the rescan ends with another pass
+        fail(absl::StrCat("sequence counter of ", parent, " on B"), s.status());
+        dirty_ = true;
+        return;
+      }
+      if (!s->has_value()) return;
+      auto b_next = core::sync::nextSequenceNumber((*s)->cversion, (*s)->num_children);
+      if (!b_next.ok()) {
+        fail(absl::StrCat("sequence counter of ", parent, " on B"), b_next.status());
+        return;
+      }
+      const std::int64_t pairs = core::sync::bumpPairsNeeded(*b_next, required);
       if (pairs > 0) writer_->bumpCversion(parent, pairs);
     });
   }
@@ -511,6 +533,7 @@ void SyncEngine::reReadChildren(const std::string& path) {
     node.children = now;
     node.pzxid = c->stat.pzxid;
     node.cversion = c->stat.cversion;
+    node.num_children = c->stat.num_children;
     noteSequential(path, node);
     for (const auto& old : before) {
       if (!now.count(old)) removeFromMirror(core::sync::childPath(path, old), true, origin);
@@ -545,7 +568,7 @@ void SyncEngine::tick() {
   metrics_.pending_writes.set(static_cast<double>(writer_->queued()));
   metrics_.ephemerals_skipped.set(static_cast<double>(ephemerals_.size()));
   const bool in_sync = !scan_running_ && !scan_writes_pending_ && !dirty_ && !rescan_pending_ && writer_->idle() &&
-                       visits_.empty() && reads_inflight_ == 0;
+                       visits_.empty() && reads_inflight_ == 0 && !seq_pass_needed_ && seq_checks_inflight_ == 0;
   metrics_.in_sync.set(in_sync ? 1 : 0);
   loop_.postDelayed(std::chrono::milliseconds(opts_.continuous ? 20 : 10), [this] { tick(); });
 }
@@ -553,7 +576,8 @@ void SyncEngine::tick() {
 SyncStatus SyncEngine::statusOnLoop() {
   SyncStatus s;
   const bool in_sync = started_ && !scan_running_ && !scan_writes_pending_ && !dirty_ && !rescan_pending_ &&
-                       writer_->idle() && visits_.empty() && reads_inflight_ == 0;
+                       writer_->idle() && visits_.empty() && reads_inflight_ == 0 && !seq_pass_needed_ &&
+                       seq_checks_inflight_ == 0;
   s.in_sync = in_sync;
   if (stopping_) s.phase = "stopped";
   else if (!started_) s.phase = "connecting";

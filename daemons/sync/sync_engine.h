@@ -6,7 +6,7 @@
 //   while the stat's aversion matches the cached ACL), decides per node
 //   (core::sync::decideOneWay) and queues the writes, which go to B in multi() batches (bulk mode
 //   while the walk runs, see target_writer.h). Ephemeral nodes of A are listed, never copied. Sequential names are
-//   copied exactly; afterwards B's parent cversion is advanced past A's (create+delete pairs).
+//   copied exactly; afterwards B's parent sequence counter is advanced past A's (create+delete pairs).
 // - Continuous: every read of A arms a data watch and a child watch (one-shot, the 3.8 client has
 //   no persistent recursive watches). A fired watch triggers a read that re-arms it and returns
 //   the current value, so changes in between are coalesced into the latest value, never missed.
@@ -85,6 +85,7 @@ class SyncEngine : public SyncJob {
     std::set<std::string> children;  // synced child names
     std::int64_t pzxid = 0;
     std::int32_t cversion = 0;
+    std::int32_t num_children = 0;   // A's numChildren with that cversion (sequence counter)
     std::int32_t acl_aversion = -1;  // aversion of rec.acl (-1: unknown)
     std::int64_t watch_fired_ms = 0; // wall clock of the last data watch event
     bool data_watch = false;
@@ -151,7 +152,8 @@ class SyncEngine : public SyncJob {
   std::uint64_t full_syncs_ = 0;
   std::int64_t last_full_sync_ms_ = 0;
   std::uint64_t last_full_sync_nodes_ = 0;
-  std::map<std::string, std::int64_t> seq_parents_;  // parent → cversion B needs
+  std::map<std::string, std::int64_t> seq_parents_;  // parent → sequence counter B needs
+  int seq_checks_inflight_ = 0;                      // B stat reads of a sequence pass in flight
   bool seq_pass_needed_ = false;
   std::vector<double> notify_ring_;  // source mtime → data watch arrival (the source's share of the lag)
   std::vector<double> lag_ring_;

@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/sync/sequence_counter.h"
 #include "sync/sync_engine.h"
 #include "sync/verifier.h"
 #include "zk_ensemble.h"
@@ -330,6 +331,103 @@ class ZkSyncTest : public QObject {
     QVERIFY(kids.ok());
     QCOMPARE(kids->size(), size_t(3005));
     e2->stop();
+  }
+
+  // A and B hold different children under the same sequential parent before the sync, so their
+  // cversions say nothing about their counters (core/sync/sequence_counter.h: counter =
+  // (cversion + numChildren) / 2). A: 5 ephemeral lock-* of a live session (listed, not copied),
+  // persistent job-0000000005..7, 10 create+delete cycles, job-0000000018: counter 19, cversion 29.
+  // B: 6 extra children (the sync deletes them) and 6 create+delete cycles: after the sync and the
+  // 4 copies its cversion is 28 but its counter only 16. Comparing cversions (28 vs 29) bumped
+  // one pair: B's next names were job-0000000017, then job-0000000018, a copied name.
+  void sequenceCounterWithDifferentChildren() {
+    const std::string r = chroot_;
+    const orch::zk::CreateMode seq{orch::zk::NodeKind::kPersistent, true, 0};
+    auto locker = BlockingZk::open(a_->connectString());
+    QVERIFY(locker);
+    QVERIFY(za_->create(r + "/q").ok());
+    QVERIFY(za_->create(r + "/plain").ok());
+    QVERIFY(za_->createMany({r + "/plain/a", r + "/plain/b"}, "p").ok());
+    for (int i = 0; i < 5; ++i) {
+      QVERIFY(locker->create(r + "/q/lock-", "", {}, {orch::zk::NodeKind::kEphemeral, true, 0}).ok());
+    }
+    std::vector<std::string> jobs;
+    for (int i = 0; i < 3; ++i) {
+      auto p = za_->create(r + "/q/job-", "j", {}, seq);
+      QVERIFY2(p.ok(), p.status().ToString().c_str());
+      jobs.push_back(*p);
+    }
+    for (int i = 0; i < 10; ++i) {
+      QVERIFY(za_->create(r + "/q/tmp").ok());
+      QVERIFY(za_->remove(r + "/q/tmp").ok());
+    }
+    auto last = za_->create(r + "/q/job-", "j", {}, seq);
+    QVERIFY(last.ok());
+    jobs.push_back(*last);
+    QCOMPARE(*last, r + "/q/job-0000000018");
+    auto a_stat = za_->stat(r + "/q");
+    QVERIFY(a_stat.ok());
+    const auto a_next = orch::core::sync::nextSequenceNumber(a_stat->cversion, a_stat->num_children);
+    QVERIFY(a_next.ok());
+    QCOMPARE(*a_next, std::int64_t(19));
+    QCOMPARE(a_stat->cversion, 29);
+
+    QVERIFY(zb_->create(r).ok());
+    QVERIFY(zb_->create(r + "/q").ok());
+    QVERIFY(zb_->create(r + "/plain").ok());
+    for (int i = 0; i < 6; ++i) QVERIFY(zb_->create(r + "/q/extra-" + std::to_string(i)).ok());
+    for (int i = 0; i < 6; ++i) {
+      QVERIFY(zb_->create(r + "/q/old").ok());
+      QVERIFY(zb_->remove(r + "/q/old").ok());
+    }
+
+    auto sync_once = [&] {
+      auto e = engine(false, config());
+      QVERIFY(e);
+      QVERIFY(e->start().ok());
+      const absl::Status s = e->waitInSync(120s);
+      QVERIFY2(s.ok(), s.ToString().c_str());
+      e->stop();
+    };
+    sync_once();
+    if (QTest::currentTestFailed()) return;
+    auto b_kids = zb_->children(r + "/q");
+    QVERIFY(b_kids.ok());
+    QCOMPARE(b_kids->size(), jobs.size());  // extras deleted, ephemerals not copied
+    auto b_stat = zb_->stat(r + "/q");
+    QVERIFY(b_stat.ok());
+    auto b_next = orch::core::sync::nextSequenceNumber(b_stat->cversion, b_stat->num_children);
+    QVERIFY(b_next.ok());
+    QCOMPARE(*b_next, *a_next);  // bumped to exactly A's counter (> job-0000000018)
+    // A parent without sequential children gets no bump: 2 copies = cversion 2.
+    auto plain = zb_->stat(r + "/plain");
+    QVERIFY(plain.ok());
+    QCOMPARE(plain->cversion, 2);
+
+    // A second sync finds the counter high enough and writes nothing under the parent.
+    sync_once();
+    if (QTest::currentTestFailed()) return;
+    auto b_again = zb_->stat(r + "/q");
+    QVERIFY(b_again.ok());
+    QCOMPARE(b_again->cversion, b_stat->cversion);
+    QCOMPARE(b_again->pzxid, b_stat->pzxid);
+
+    // New sequential creates on B: above every copied name, not below A's counter, and no
+    // collision for as many creates as A's counter is ahead of the copies.
+    for (int i = 0; i < 3; ++i) {
+      auto fresh = zb_->create(r + "/q/job-", "", {}, seq);
+      QVERIFY2(fresh.ok(), fresh.status().ToString().c_str());
+      const auto n = orch::core::sync::sequenceSuffix(*fresh);
+      QVERIFY(n.has_value());
+      QVERIFY2(*fresh > jobs.back(), fresh->c_str());
+      QVERIFY2(*n >= *a_next, fresh->c_str());
+      QCOMPARE(*n, *a_next + i);  // the rule predicted it from B's stat
+    }
+    // The rule holds on A too: its next create takes the predicted counter.
+    auto a_fresh = za_->create(r + "/q/job-", "", {}, seq);
+    QVERIFY(a_fresh.ok());
+    QCOMPARE(*orch::core::sync::sequenceSuffix(*a_fresh), *a_next);
+    locker.reset();
   }
 
   void wideTreeIsCopied() {

@@ -1,4 +1,5 @@
-// One-way reconciliation (decideOneWay), sequential-name counters and the path filter.
+// One-way reconciliation (decideOneWay), sequential-name suffixes and the path filter (the
+// sequence counter rule itself: sequence_counter_test.cpp).
 #include <QtTest/QtTest>
 
 #include <optional>
@@ -79,14 +80,6 @@ class OneWayDecisionTest : public QObject {
     QFETCH(qint64, suffix);
     auto s = orch::core::sync::sequenceSuffix(name.toStdString());
     QCOMPARE(s ? qint64(*s) : qint64(-1), suffix);
-  }
-
-  void counters() {
-    QCOMPARE(requiredCversion({"a", "b"}, 5), std::optional<std::int64_t>());
-    QCOMPARE(*requiredCversion({"lock-0000000003", "lock-0000000009"}, 7), std::int64_t(10));
-    QCOMPARE(*requiredCversion({"lock-0000000003"}, 12), std::int64_t(12));
-    QCOMPARE(bumpPairsNeeded(3, 10), std::int64_t(4));  // 3 → 11
-    QCOMPARE(bumpPairsNeeded(10, 10), std::int64_t(0));
   }
 
   void pathFilter_data() {

@@ -229,10 +229,11 @@ struct ProcessContainerizer::Impl {
   // it is left alone (a missing one was removed; one with processes is never shared).
   void releaseSlot(const std::string& slot) {
     if (slot.empty() || !cgroups) return;
-    TaskCgroup cgroup(cgroups->forTask(slot));
-    for (const auto& [controller, dir] : cgroups->forTask(slot).dirs) {
+    const TaskCgroups dirs = cgroups->forTask(slot);
+    for (const auto& [controller, dir] : dirs.dirs) {
       if (!pathExists(dir)) return;
     }
+    TaskCgroup cgroup(dirs);
     if (!cgroup.processes().empty()) return;
     if (free_slots.size() < kMaxFreeCgroups) {
       free_slots.push_back(slot);

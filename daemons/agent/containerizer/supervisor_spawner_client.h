@@ -40,7 +40,6 @@ class SupervisorSpawnerClient {
   // spawner; the caller keeps and closes its own copy). Thread-safe.
   absl::StatusOr<Spawned> spawn(const std::string& state_dir, int report_fd);
   bool alive() const;
-  pid_t pid() const { return pid_; }
 
  private:
   SupervisorSpawnerClient(int socket, pid_t pid, ExitCallback on_exit);

@@ -222,8 +222,7 @@ bool applyRecord(std::string_view payload, BidiBaselineStore::Map& m, std::strin
       m.erase(path);
       return true;
     }
-    auto it = m.lower_bound(path);
-    while (it != m.end() && core::sync::isAtOrBelow(it->first, path)) it = m.erase(it);
+    core::sync::eraseAtOrBelow(m, path);
     return true;
   }
   *why = absl::StrCat("unknown record type 0x", absl::Hex(static_cast<unsigned char>(payload[0])));
@@ -434,10 +433,11 @@ void BidiBaselineStore::put(const std::string& path, const Entry& e) {
 }
 
 void BidiBaselineStore::eraseSubtree(const std::string& path) {
-  auto it = live_.lower_bound(path);
-  if (it == live_.end() || !core::sync::isAtOrBelow(it->first, path)) return;
+  bool any = false;
+  core::sync::forEachAtOrBelow(live_, path, [&](const std::string&, const auto&) { any = true; });
+  if (!any) return;
   std::lock_guard lk(mu_);
-  while (it != live_.end() && core::sync::isAtOrBelow(it->first, path)) it = live_.erase(it);
+  core::sync::eraseAtOrBelow(live_, path);
   if (persistent_) append(pathFrame(kErase, path));
 }
 

@@ -244,10 +244,10 @@ void BidiSyncEngine::pump() {
     if (q != queued_.end()) queued_.erase(q);
     auto in = inflight_.find(path);
     if (in != inflight_.end()) {  // read again once the running read is done
-      in->second = std::max(in->second, scan ? 2 : 1);
+      in->second.rerun = std::max(in->second.rerun, scan ? 2 : 1);
       continue;
     }
-    inflight_.emplace(path, 0);
+    inflight_.emplace(path, Inflight{0, write_gen_});
     reconcile(path, scan);
   }
   if (scan_running_ && queue_.empty() && inflight_.empty()) {
@@ -312,6 +312,9 @@ void BidiSyncEngine::reconcile(const std::string& path, bool scan) {
 
 void BidiSyncEngine::wrote(Side to, const std::string& path, bool acked) {
   pending_[to].erase(path);
+  ++write_gen_;
+  written_at_[path] = write_gen_;
+  if (pending_deletes_[to].erase(path)) deleted_at_[path] = write_gen_;
   if (auto u = unacked_[to].find(path); u != unacked_[to].end()) {
     const std::optional<Baseline> b = u->second;
     unacked_[to].erase(u);
@@ -323,7 +326,32 @@ void BidiSyncEngine::wrote(Side to, const std::string& path, bool acked) {
       store_->eraseSubtree(path);
     }
   }
-  if (!pending_[kA].count(path) && !pending_[kB].count(path) && deferred_.erase(path)) enqueue(path, false);
+  // Decisions that waited for this write (at path, or below a deletion of it) run on a fresh read.
+  std::vector<std::string> ready;
+  core::sync::forEachAtOrBelow(deferred_, path, [&](const std::string& p) {
+    if (!writePendingOver(p)) ready.push_back(p);
+  });
+  for (const auto& p : ready) {
+    deferred_.erase(p);
+    enqueue(p, false);
+  }
+}
+
+bool BidiSyncEngine::writePendingOver(const std::string& path) const {
+  if (pending_[kA].count(path) || pending_[kB].count(path)) return true;
+  for (std::string p = core::sync::parentPath(path); !p.empty(); p = core::sync::parentPath(p)) {
+    if (pending_deletes_[kA].count(p) || pending_deletes_[kB].count(p)) return true;
+  }
+  return false;
+}
+
+bool BidiSyncEngine::writtenSince(const std::string& path, std::uint64_t read_gen) const {
+  if (write_gen_ == read_gen) return false;
+  if (auto it = written_at_.find(path); it != written_at_.end() && it->second > read_gen) return true;
+  for (std::string p = core::sync::parentPath(path); !p.empty(); p = core::sync::parentPath(p)) {
+    if (auto it = deleted_at_.find(p); it != deleted_at_.end() && it->second > read_gen) return true;
+  }
+  return false;
 }
 
 void BidiSyncEngine::watchFired(Side side, const std::string& path, bool data) {
@@ -370,8 +398,10 @@ std::vector<std::string> BidiSyncEngine::updateView(Side side, const std::string
 
 void BidiSyncEngine::onRead(const std::string& path, bool scan, NodeRead ra, NodeRead rb) {
   int rerun = 0;
+  std::uint64_t read_gen = write_gen_;
   if (auto in = inflight_.find(path); in != inflight_.end()) {
-    rerun = in->second;
+    rerun = in->second.rerun;
+    read_gen = in->second.gen;
     inflight_.erase(in);
   }
   if (scan) ++scan_nodes_;
@@ -386,8 +416,12 @@ void BidiSyncEngine::onRead(const std::string& path, bool scan, NodeRead ra, Nod
     const View& va = views_[kA][path];
     const View& vb = views_[kB][path];
     const bool eph = (va.exists && va.rec.kind == ZnodeKind::kEphemeral) || (vb.exists && vb.rec.kind == ZnodeKind::kEphemeral);
-    if (pending_[kA].count(path) || pending_[kB].count(path)) {
+    if (writePendingOver(path)) {
       deferred_.insert(path);  // decided again once our write is acknowledged
+    } else if (writtenSince(path, read_gen)) {
+      // One side may have been read before our write there landed (each session is FIFO, but the
+      // two sides answer independently): deciding on it would undo the write. Read again.
+      rerun = std::max(rerun, scan ? 2 : 1);
     } else if (!eph) {
       core::sync::SideView sa{va.exists, va.exists ? core::sync::contentDigest(va.rec) : core::sync::Digest{},
                               va.rec.mtime_ms};
@@ -423,11 +457,6 @@ void BidiSyncEngine::onRead(const std::string& path, bool scan, NodeRead ra, Nod
   pump();
 }
 
-void BidiSyncEngine::eraseSubtree(std::map<std::string, Baseline>& m, const std::string& path) {
-  auto it = m.lower_bound(path);
-  while (it != m.end() && core::sync::isAtOrBelow(it->first, path)) it = m.erase(it);
-}
-
 void BidiSyncEngine::apply(const std::string& path, BidiAction action, bool live) {
   const View& va = views_[kA][path];
   switch (action) {
@@ -437,7 +466,7 @@ void BidiSyncEngine::apply(const std::string& path, BidiAction action, bool live
         baseline_[path] = b;
         store_->put(path, b);
       } else {
-        eraseSubtree(baseline_, path);
+        core::sync::eraseAtOrBelow(baseline_, path);
         store_->eraseSubtree(path);
       }
       break;
@@ -474,9 +503,10 @@ void BidiSyncEngine::copy(const std::string& path, Side from, Side to, bool live
     for (auto it = unacked_[to].begin(); it != unacked_[to].end();) {
       it = core::sync::isAtOrBelow(it->first, path) ? unacked_[to].erase(it) : std::next(it);
     }
-    eraseSubtree(baseline_, path);
+    core::sync::eraseAtOrBelow(baseline_, path);
     unacked_[to][path] = std::nullopt;
     pending_[to].insert(path);
+    pending_deletes_[to].insert(path);
     writer(to).remove(path, WriteOrigin{live, live ? wallMs() : 0});
   }
 }
@@ -485,11 +515,9 @@ void BidiSyncEngine::copy(const std::string& path, Side from, Side to, bool live
 // the re-diff still sees the copied side as the changed one.
 void BidiSyncEngine::revertBaseline(const std::string& path, bool subtree) {
   if (subtree) {
-    eraseSubtree(baseline_, path);
-    const auto& acked = store_->acknowledged();
-    for (auto it = acked.lower_bound(path); it != acked.end() && core::sync::isAtOrBelow(it->first, path); ++it) {
-      baseline_[it->first] = it->second;
-    }
+    core::sync::eraseAtOrBelow(baseline_, path);
+    core::sync::forEachAtOrBelow(store_->acknowledged(), path,
+                                 [&](const std::string& p, const Baseline& b) { baseline_[p] = b; });
     return;
   }
   if (auto b = store_->find(path)) {
@@ -637,9 +665,26 @@ bool BidiSyncEngine::inSyncOnLoop() const {
          seq_parents_[kB].empty() && seq_checks_inflight_ == 0;
 }
 
+// Write numbers only matter to reads issued before them: forget those older than every read in
+// flight (all of them when none is).
+void BidiSyncEngine::pruneWriteNumbers() {
+  if (written_at_.empty() && deleted_at_.empty()) return;
+  if (inflight_.empty()) {
+    written_at_.clear();
+    deleted_at_.clear();
+    return;
+  }
+  if (written_at_.size() + deleted_at_.size() < 4096) return;
+  std::uint64_t oldest = write_gen_;
+  for (const auto& [_, in] : inflight_) oldest = std::min(oldest, in.gen);
+  std::erase_if(written_at_, [&](const auto& e) { return e.second <= oldest; });
+  std::erase_if(deleted_at_, [&](const auto& e) { return e.second <= oldest; });
+}
+
 void BidiSyncEngine::tick() {
   if (stopping_) return;
   if (scan_running_ && queue_.empty() && inflight_.empty()) pump();
+  pruneWriteNumbers();
   wa_->kick();
   wb_->kick();
   // Safety net: an idle writer has nothing in flight, whatever was not acknowledged.

@@ -116,10 +116,16 @@ class BidiSyncEngine : public SyncJob {
   void pump();
   void reconcile(const std::string& path, bool scan);
   void onRead(const std::string& path, bool scan, NodeRead ra, NodeRead rb);
+  // A deletion queued or in flight at an ancestor of path, or any write at path itself: a read of
+  // path may predate it (and the deletion already dropped path's optimistic baseline).
+  bool writePendingOver(const std::string& path) const;
+  // A write at path, or a deletion at an ancestor, was acknowledged or dropped after the read
+  // numbered read_gen was issued: one side of that read may predate it.
+  bool writtenSince(const std::string& path, std::uint64_t read_gen) const;
+  void pruneWriteNumbers();
   std::vector<std::string> updateView(Side side, const std::string& path, NodeRead& r, bool scan);
   void apply(const std::string& path, core::sync::BidiAction action, bool live);
   void copy(const std::string& path, Side from, Side to, bool live);
-  void eraseSubtree(std::map<std::string, Baseline>& m, const std::string& path);
   void onConflict(const std::string& path, const core::sync::BidiDecision& d);
   nlohmann::json auditSide(Side side, const std::string& path);
   void watchFired(Side side, const std::string& path, bool data);
@@ -161,12 +167,21 @@ class BidiSyncEngine : public SyncJob {
   std::unordered_map<std::string, core::sync::ZnodeRecord> desired_[2];  // what side X must hold
   std::deque<std::string> queue_;
   std::unordered_map<std::string, bool> queued_;                // path → scan
-  std::unordered_map<std::string, int> inflight_;               // path → 0, 1 rerun, 2 rerun as scan
+  struct Inflight {
+    int rerun = 0;            // 0, 1 read again, 2 read again as part of the scan
+    std::uint64_t gen = 0;    // write_gen_ when the read was issued
+  };
+  std::unordered_map<std::string, Inflight> inflight_;
+  // Writes done (acknowledged or dropped), numbered: path → number of the last write / deletion there.
+  std::uint64_t write_gen_ = 0;
+  std::unordered_map<std::string, std::uint64_t> written_at_;
+  std::unordered_map<std::string, std::uint64_t> deleted_at_;
+  std::unordered_set<std::string> pending_deletes_[2];         // deletions queued or in flight to side X
   std::map<std::string, ConflictWinner> forced_;                // manual resolutions pending
   // Paths with a write queued or in flight to side X: a read of X may predate it, so decisions
   // on them wait (deferred_) until the write is acknowledged.
   std::unordered_set<std::string> pending_[2];
-  std::unordered_set<std::string> deferred_;
+  std::set<std::string> deferred_;
   core::sync::ConflictQueue conflicts_;
   core::sync::ConflictRateWindow rate_;
   std::uint64_t conflicts_seen_ = 0;

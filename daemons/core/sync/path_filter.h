@@ -45,4 +45,48 @@ bool isValidPath(std::string_view path);
 // Number of segments: "/" → 0, "/a/b" → 2.
 int pathDepth(std::string_view path);
 
+namespace detail {
+template <typename It>
+const std::string& pathKey(const It& it) {
+  if constexpr (requires { it->first; }) {
+    return it->first;
+  } else {
+    return *it;
+  }
+}
+}  // namespace detail
+
+// Calls fn(key, value) for every key of a path-keyed ordered map (fn(key) for an ordered set) at or below path. The keys of a
+// subtree are not contiguous in byte order ("/a", "/a-b", "/a/b"): every key that starts with
+// path's text is looked at, and siblings such as "/a-b" are skipped.
+template <typename Map, typename Fn>
+void forEachAtOrBelow(const Map& m, const std::string& path, Fn&& fn) {
+  const std::string_view from = path == "/" ? std::string_view() : std::string_view(path);
+  for (auto it = m.lower_bound(std::string(from)); it != m.end() && std::string_view(detail::pathKey(it)).substr(0, from.size()) == from; ++it) {
+    if (!isAtOrBelow(detail::pathKey(it), path)) continue;
+    if constexpr (requires { it->first; }) {
+      fn(it->first, it->second);
+    } else {
+      fn(*it);
+    }
+  }
+}
+
+// Erases every key of a path-keyed ordered map or set at or below path (see forEachAtOrBelow); returns
+// how many.
+template <typename Map>
+std::size_t eraseAtOrBelow(Map& m, const std::string& path) {
+  const std::string_view from = path == "/" ? std::string_view() : std::string_view(path);
+  std::size_t n = 0;
+  for (auto it = m.lower_bound(std::string(from)); it != m.end() && std::string_view(detail::pathKey(it)).substr(0, from.size()) == from;) {
+    if (isAtOrBelow(detail::pathKey(it), path)) {
+      it = m.erase(it);
+      ++n;
+    } else {
+      ++it;
+    }
+  }
+  return n;
+}
+
 }  // namespace orch::core::sync

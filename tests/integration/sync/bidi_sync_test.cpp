@@ -183,6 +183,36 @@ class BidiSyncTest : public QObject {
     job->stop();
   }
 
+  // A subtree removed bottom-up right after it was synced stays removed on both sides: reads of
+  // its nodes that race the deletion of an ancestor must not take them for new nodes and copy them
+  // back (CI once saw /tree resurrected this way). Repeated, both directions, to give the race room.
+  void subtreeRemovedBottomUpStaysRemoved() {
+    const std::string r = root_;
+    QVERIFY(za_->createMany({r}, "r").ok());
+    QVERIFY(zb_->createMany({r}, "r").ok());
+    orch::metrics::MetricsRegistry reg;
+    auto job = startJob(config(), reg);
+    QVERIFY(job);
+    QVERIFY(job->waitInSync(60s).ok());
+    for (int round = 0; round < 8; ++round) {
+      BlockingZk& from = round % 2 ? *za_ : *zb_;
+      BlockingZk& other = round % 2 ? *zb_ : *za_;
+      const std::string t = r + "/t" + std::to_string(round);
+      QVERIFY(from.createMany({t, t + "/x", t + "/x/y", t + "/x/y/z"}, "v").ok());
+      QTRY_VERIFY_WITH_TIMEOUT(other.exists(t + "/x/y/z"), 20000);
+      QVERIFY(from.remove(t + "/x/y/z").ok());
+      QVERIFY(from.remove(t + "/x/y").ok());
+      QVERIFY(from.remove(t + "/x").ok());
+      QVERIFY(from.remove(t).ok());
+      QVERIFY(job->waitInSync(60s).ok());
+      QVERIFY2(!from.exists(t), ("round " + std::to_string(round) + ": " + t + " came back").c_str());
+      QVERIFY2(!other.exists(t), ("round " + std::to_string(round) + ": " + t + " not removed").c_str());
+    }
+    QVERIFY(identical(config()));
+    QCOMPARE(job->status().conflicts, uint64_t(0));
+    job->stop();
+  }
+
   // Both sides hold different nodes (changed since the last sync — here: never synced):
   // last-write-wins takes the newer mtime, every conflict is audited, the rate alert fires.
   void lastWriteWinsAuditsAndAlerts() {

@@ -2,7 +2,10 @@
 // sequence counter rule itself: sequence_counter_test.cpp).
 #include <QtTest/QtTest>
 
+#include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/sync/node_decision.h"
 #include "core/sync/path_filter.h"
@@ -112,6 +115,20 @@ class OneWayDecisionTest : public QObject {
     QVERIFY(!PathFilter::create({"relative"}).ok());
     QVERIFY(!PathFilter::create({"/a//b"}).ok());
     QVERIFY(!PathFilter::create({"/a"}, {"/a/../b"}).ok());
+  }
+
+  // A subtree's keys are not contiguous in byte order: "/a-b" and "/a.x" sort between "/a" and
+  // "/a/b". Erasing "/a" must take "/a/b" and "/a/b/c" and leave the siblings.
+  void eraseAtOrBelowSkipsSiblingsThatSortInside() {
+    std::map<std::string, int> m{{"/", 0}, {"/a", 1}, {"/a-b", 2}, {"/a.x", 3}, {"/a/b", 4}, {"/a/b/c", 5}, {"/ab", 6}, {"/b", 7}};
+    std::vector<std::string> seen;
+    forEachAtOrBelow(m, "/a", [&](const std::string& k, int) { seen.push_back(k); });
+    QCOMPARE(seen, (std::vector<std::string>{"/a", "/a/b", "/a/b/c"}));
+    QCOMPARE(eraseAtOrBelow(m, "/a"), std::size_t(3));
+    QCOMPARE(m.size(), std::size_t(5));
+    QVERIFY(m.count("/a-b") && m.count("/a.x") && m.count("/ab") && m.count("/b") && m.count("/"));
+    QCOMPARE(eraseAtOrBelow(m, "/"), std::size_t(5));
+    QVERIFY(m.empty());
   }
 };
 

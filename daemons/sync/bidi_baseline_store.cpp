@@ -501,7 +501,12 @@ absl::Status BidiBaselineStore::writePendingLocked(std::unique_lock<std::mutex>&
   if (!compact_now) log_bytes_ += wrote;
   // A failed append may leave a partial frame: the next write starts over with a compaction.
   force_compact_ = !s.ok();
-  if (s.ok()) ++syncs_;
+  failing_ = !s.ok();
+  if (s.ok()) {
+    ++syncs_;
+  } else {
+    ++write_failures_;
+  }
   durable_seq_ = seq;
   flushed_cv_.notify_all();
   return s;
@@ -528,22 +533,25 @@ absl::Status BidiBaselineStore::compact(const Map& live) {
   return absl::OkStatus();
 }
 
+// The outcome of the latest write: a failure that a later write overcame is history (lastError()).
+absl::Status BidiBaselineStore::latestStatusLocked() const { return failing_ ? last_error_ : absl::OkStatus(); }
+
 absl::Status BidiBaselineStore::flush() {
   std::unique_lock lk(mu_);
-  if (!persistent_) return last_error_;
+  if (!persistent_) return latestStatusLocked();
   const std::uint64_t target = appended_seq_;
-  if (durable_seq_ >= target) return last_error_;
+  if (durable_seq_ >= target) return latestStatusLocked();
   ++flushed_waiters_;
   cv_.notify_all();
   flushed_cv_.wait(lk, [&] { return durable_seq_ >= target; });
   --flushed_waiters_;
-  return last_error_;
+  return latestStatusLocked();
 }
 
 absl::Status BidiBaselineStore::close() {
   {
     std::lock_guard lk(mu_);
-    if (stop_) return last_error_;
+    if (stop_) return latestStatusLocked();
     stop_ = true;
   }
   cv_.notify_all();
@@ -554,7 +562,7 @@ absl::Status BidiBaselineStore::close() {
   }
   std::lock_guard lk(mu_);
   persistent_ = false;
-  return last_error_;
+  return latestStatusLocked();
 }
 
 std::uint64_t BidiBaselineStore::syncs() const {
@@ -565,6 +573,18 @@ std::uint64_t BidiBaselineStore::syncs() const {
 std::uint64_t BidiBaselineStore::compactions() const {
   std::lock_guard lk(mu_);
   return compactions_;
+}
+
+BidiBaselineStore::Health BidiBaselineStore::health() const {
+  std::lock_guard lk(mu_);
+  Health h;
+  h.persistent = persistent_;
+  h.file = log_path_;
+  h.syncs = syncs_;
+  h.write_failures = write_failures_;
+  h.failing = failing_;
+  if (!last_error_.ok()) h.last_error = std::string(last_error_.message());
+  return h;
 }
 
 absl::Status BidiBaselineStore::lastError() const {

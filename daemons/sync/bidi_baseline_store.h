@@ -133,12 +133,24 @@ class BidiBaselineStore {
   std::uint64_t compactions() const;
   absl::Status lastError() const;
 
+  // What status and metrics report about the state file.
+  struct Health {
+    bool persistent = false;           // false: memory only (or closed)
+    std::string file;                  // the log file ("" in memory)
+    std::uint64_t syncs = 0;           // successful fdatasyncs / compactions
+    std::uint64_t write_failures = 0;  // failed writes since open
+    bool failing = false;              // the latest write failed: recent baselines are not on disk
+    std::string last_error;            // of the latest failed write ("" if none)
+  };
+  Health health() const;
+
  private:
   BidiBaselineStore() = default;
   void append(const std::string& frame);
   void flusherLoop();
   absl::Status writePendingLocked(std::unique_lock<std::mutex>& lk);
   absl::Status compact(const Map& live);
+  absl::Status latestStatusLocked() const;
 
   Options opts_;
   std::string snap_path_, log_path_;
@@ -160,6 +172,8 @@ class BidiBaselineStore {
   std::uint64_t snap_bytes_ = 0;
   std::uint64_t syncs_ = 0;
   std::uint64_t compactions_ = 0;
+  std::uint64_t write_failures_ = 0;
+  bool failing_ = false;
   absl::Status last_error_;
   std::thread flusher_;
 };

@@ -712,6 +712,14 @@ void BidiSyncEngine::tick() {
   metrics_.pending_writes.set(static_cast<double>(wa_->queued() + wb_->queued()));
   metrics_.in_sync.set(inSyncOnLoop() ? 1 : 0);
   metrics_.conflict_rate_alert.set(rate_.alerting(wallMs()) ? 1 : 0);
+  const auto health = store_->health();
+  metrics_.baseline_failing.set(health.failing ? 1 : 0);
+  metrics_.baseline_entries.set(static_cast<double>(store_->acknowledged().size()));
+  if (health.failing && !baseline_alarm_) {
+    log::logError("baseline state file cannot be written: a restart now would undo recent deletions",
+                  {{"file", health.file}, {"error", health.last_error}});
+  }
+  baseline_alarm_ = health.failing;
   loop_.postDelayed(std::chrono::milliseconds(20), [this] { tick(); });
 }
 
@@ -758,6 +766,14 @@ SyncStatus BidiSyncEngine::status() {
     s.conflicts = conflicts_seen_;
     s.conflicts_held = conflicts_.size();
     s.conflict_rate_alert = rate_.alerting(wallMs());
+    if (store_) {
+      const auto h = store_->health();
+      s.baseline_file = h.persistent ? h.file : "";
+      s.baseline_entries = store_->acknowledged().size();
+      s.baseline_write_failures = h.write_failures;
+      s.baseline_failing = h.failing;
+      s.baseline_error = h.last_error;
+    }
   });
   return s;
 }

@@ -185,6 +185,7 @@ class BidiSyncEngine : public SyncJob {
   core::sync::ConflictQueue conflicts_;
   core::sync::ConflictRateWindow rate_;
   std::uint64_t conflicts_seen_ = 0;
+  bool baseline_alarm_ = false;  // the state file's write failure was logged
   bool scan_running_ = false;
   bool scan_writes_pending_ = false;
   bool dirty_ = true;

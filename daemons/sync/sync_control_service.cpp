@@ -42,6 +42,11 @@ void toProto(const SyncStatus& s, const SyncConfig& cfg, pb::SyncStatusReply* ou
   out->set_target_zk(cfg.target_zk);
   for (const auto& p : cfg.paths_to_sync) out->add_paths(p);
   out->set_writes_to_source(s.writes_to_source);
+  out->set_baseline_file(s.baseline_file);
+  out->set_baseline_entries(s.baseline_entries);
+  out->set_baseline_write_failures(s.baseline_write_failures);
+  out->set_baseline_failing(s.baseline_failing);
+  out->set_baseline_error(s.baseline_error);
 }
 
 SyncStatus fromProto(const pb::SyncStatusReply& in) {
@@ -67,6 +72,11 @@ SyncStatus fromProto(const pb::SyncStatusReply& in) {
   s.conflicts_held = in.conflicts_held();
   s.conflict_rate_alert = in.conflict_rate_alert();
   s.writes_to_source = in.writes_to_source();
+  s.baseline_file = in.baseline_file();
+  s.baseline_entries = in.baseline_entries();
+  s.baseline_write_failures = in.baseline_write_failures();
+  s.baseline_failing = in.baseline_failing();
+  s.baseline_error = in.baseline_error();
   return s;
 }
 

@@ -15,6 +15,9 @@ SyncMetrics::SyncMetrics(metrics::MetricsRegistry& r)
       mirrored_znodes(r.gauge("zk_sync_znodes", "Znodes under sync")),
       in_sync(r.gauge("zk_sync_in_sync", "1 when the target has caught up with the source")),
       conflict_rate_alert(r.gauge("zk_sync_conflict_rate_alert", "1 while conflicts per minute exceed the threshold")),
-      ephemerals_skipped(r.gauge("zk_sync_ephemerals_skipped", "Ephemeral source znodes listed, not copied")) {}
+      ephemerals_skipped(r.gauge("zk_sync_ephemerals_skipped", "Ephemeral source znodes listed, not copied")),
+      baseline_failing(r.gauge("zk_sync_baseline_store_failing",
+                               "1 while the bidirectional baseline state file cannot be written")),
+      baseline_entries(r.gauge("zk_sync_baseline_entries", "Acknowledged bidirectional baselines held")) {}
 
 }  // namespace orch::sync

@@ -20,6 +20,8 @@ struct SyncMetrics {
   metrics::Gauge& in_sync;                // zk_sync_in_sync: 1 when caught up
   metrics::Gauge& conflict_rate_alert;    // zk_sync_conflict_rate_alert: 1 above the threshold
   metrics::Gauge& ephemerals_skipped;     // zk_sync_ephemerals_skipped
+  metrics::Gauge& baseline_failing;       // zk_sync_baseline_store_failing: 1 while the bidi state file cannot be written
+  metrics::Gauge& baseline_entries;       // zk_sync_baseline_entries: acknowledged bidi baselines held
 };
 
 }  // namespace orch::sync

@@ -36,6 +36,12 @@ struct SyncStatus {
   std::uint64_t conflicts_held = 0;   // waiting in the manual queue
   bool conflict_rate_alert = false;
   std::uint64_t writes_to_source = 0; // B→A copies
+  // Bidirectional mode: the last-synced baselines' state file (see BidiBaselineStore).
+  std::string baseline_file;                   // "" when they are kept in memory only
+  std::uint64_t baseline_entries = 0;          // acknowledged baselines held
+  std::uint64_t baseline_write_failures = 0;   // failed writes of the state file since start
+  bool baseline_failing = false;               // the latest write failed: a restart would lose recent baselines
+  std::string baseline_error;                  // that failure, in words
 };
 
 }  // namespace orch::sync

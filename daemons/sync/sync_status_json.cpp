@@ -63,6 +63,11 @@ nlohmann::json statusToJson(const SyncStatus& s) {
           {"conflicts", s.conflicts},
           {"conflicts_held", s.conflicts_held},
           {"conflict_rate_alert", s.conflict_rate_alert},
+          {"baseline_file", s.baseline_file},
+          {"baseline_entries", s.baseline_entries},
+          {"baseline_write_failures", s.baseline_write_failures},
+          {"baseline_failing", s.baseline_failing},
+          {"baseline_error", s.baseline_error},
           {"last_error", s.last_error}};
 }
 

@@ -80,6 +80,16 @@ void printStatus(const orchestrator::v1::SyncStatusReply& r, bool json) {
             << "  watches " << s.watches << ", pending writes " << s.pending_writes << ", errors " << s.errors << "\n"
             << "  conflicts " << s.conflicts << " (held " << s.conflicts_held << ")"
             << (s.conflict_rate_alert ? "  ALERT: conflict rate over threshold" : "") << "\n";
+  if (r.mode() == "bidirectional") {
+    std::cout << "  baselines " << s.baseline_entries << " in "
+              << (s.baseline_file.empty() ? std::string("memory only (lost on restart)") : s.baseline_file);
+    if (s.baseline_write_failures > 0) std::cout << ", " << s.baseline_write_failures << " failed writes";
+    std::cout << "\n";
+    if (s.baseline_failing) {
+      std::cout << "  ALERT: the baseline state file cannot be written (" << s.baseline_error
+                << "); a restart now would treat recent deletions as missing nodes\n";
+    }
+  }
   if (!s.last_error.empty()) std::cout << "  last error: " << s.last_error << "\n";
 }
 

@@ -327,6 +327,13 @@ class BidiSyncTest : public QObject {
     QCOMPARE(dataOf(*zb_, r + "/new-on-a"), std::string("n"));
     QCOMPARE(dataOf(*zb_, r + "/stays"), std::string("v1"));
     QCOMPARE(job->status().conflicts, uint64_t(0));
+    {
+      const auto st = job->status();  // the state file's health is reported
+      QCOMPARE(st.baseline_file, orch::sync::BidiBaselineStore::logPath(c.baseline_dir, id));
+      QVERIFY(st.baseline_entries >= 4);  // the root, changed, stays, new-on-a
+      QVERIFY(!st.baseline_failing);
+      QCOMPARE(st.baseline_write_failures, uint64_t(0));
+    }
     // A node deleted on both sides meanwhile and created again later is a plain copy.
     job->stop();
     QVERIFY(za_->remove(r + "/stays").ok());

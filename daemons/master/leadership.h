@@ -32,7 +32,7 @@ class SoleLeader final : public Leadership {
 inline constexpr char kLeaderMetadata[] = "orch-leader";
 
 // OK on the leader; otherwise UNAVAILABLE naming the leader, with the redirect metadata.
-inline grpc::Status requireLeader(const Leadership& leadership, grpc::ServerContext* ctx) {
+inline grpc::Status requireLeader(const Leadership& leadership, grpc::ServerContextBase* ctx) {
   if (leadership.isLeader()) return grpc::Status::OK;
   if (leadership.recovering()) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE,

@@ -63,6 +63,18 @@ class MasterLoop {
     return future.get();
   }
 
+  // As call(), without waiting: done(result) runs on the loop thread once the state `fn`
+  // changed is durable (when call() would have returned). fn and done must be copyable.
+  template <typename Fn, typename Done>
+  void callAsync(Fn fn, Done done) {
+    post([this, fn = std::move(fn), done = std::move(done)](core::MasterEngine& engine,
+                                                           core::TimePoint now) mutable {
+      using R = decltype(fn(engine, now));
+      auto result = std::make_shared<R>(fn(engine, now));
+      defer([done, result]() mutable { done(std::move(*result)); });
+    });
+  }
+
   // Stream registries; called on the loop thread (inside post/call).
   void attachFramework(const core::FrameworkId& id, std::shared_ptr<FrameworkSink> sink);
   // Detaches only if `sink` is still the framework's current stream; returns whether it was.

@@ -7,6 +7,7 @@
 #include "common/tls/grpc_tls.h"
 #include "common/wire/wire_convert.h"
 #include "master/grpc_status.h"
+#include "master/outgoing_stream.h"
 
 namespace orch::master {
 
@@ -77,12 +78,75 @@ absl::StatusOr<std::vector<core::LaunchOperation>> operationsFrom(const v1::Call
   return ops;
 }
 
+// One framework's event stream. Subscribing runs on the loop; SUBSCRIBED and every later
+// event are written from the queue the loop pushes to (OutgoingStream), and the stream ends when
+// the loop closes that queue (teardown, a newer subscription) or the framework goes away.
+class FrameworkEventStream final : public grpc::ServerWriteReactor<v1::Event> {
+ public:
+  FrameworkEventStream(MasterLoop& loop) : loop_(loop), sink_(std::make_shared<FrameworkSink>()) {
+    out_ = OutgoingStream<v1::Event>::create(
+        sink_, {[this](const v1::Event* e) { StartWrite(e); }, [this](grpc::Status s) { Finish(std::move(s)); }});
+  }
+
+  void subscribe(core::FrameworkDescription desc) {
+    auto sink = sink_;
+    auto out = out_;
+    auto id = id_;
+    MasterLoop* loop = &loop_;
+    loop_.post([loop, desc, sink, out, id](core::MasterEngine& engine, core::TimePoint now) {
+      auto subscribed = engine.subscribe(desc, now);
+      if (!subscribed.ok()) {
+        out->finishWith(toGrpc(subscribed.status()));
+        return;
+      }
+      *id = *subscribed;
+      v1::Event event;
+      event.set_type(v1::Event::SUBSCRIBED);
+      event.mutable_subscribed()->set_framework_id(subscribed->value());
+      event.mutable_subscribed()->set_master_id(loop->options().master_id);
+      event.mutable_subscribed()->set_heartbeat_interval_seconds(
+          std::chrono::duration<double>(loop->options().heartbeat_interval).count());
+      sink->push(std::move(event));
+      loop->attachFramework(*subscribed, sink);
+      orch::log::logInfo("framework subscribed",
+                         {{"framework_id", subscribed->value()}, {"name", desc.name}, {"principal", desc.principal}});
+    });
+  }
+
+  void fail(grpc::Status s) { out_->finishWith(std::move(s)); }
+
+  void OnWriteDone(bool ok) override { out_->writeDone(ok); }
+  void OnCancel() override { sink_->close(); }
+  void OnDone() override {
+    out_->detach();
+    sink_->close();
+    auto sink = sink_;
+    auto id = id_;
+    MasterLoop* loop = &loop_;
+    loop_.post([loop, sink, id](core::MasterEngine& engine, core::TimePoint now) {
+      if (id->empty()) return;  // never subscribed
+      if (loop->detachFramework(*id, sink)) engine.frameworkDisconnected(*id, now);
+      orch::log::logInfo("framework stream closed", {{"framework_id", id->value()}});
+    });
+    delete this;
+  }
+
+ private:
+  MasterLoop& loop_;
+  std::shared_ptr<FrameworkSink> sink_;
+  std::shared_ptr<OutgoingStream<v1::Event>> out_;
+  std::shared_ptr<core::FrameworkId> id_ = std::make_shared<core::FrameworkId>();  // set on the loop
+};
+
 }  // namespace
 
-grpc::Status SchedulerService::Subscribe(grpc::ServerContext* ctx,
-                                         const v1::SubscribeRequest* request,
-                                         grpc::ServerWriter<v1::Event>* writer) {
-  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
+grpc::ServerWriteReactor<v1::Event>* SchedulerService::Subscribe(grpc::CallbackServerContext* ctx,
+                                                                 const v1::SubscribeRequest* request) {
+  auto* stream = new FrameworkEventStream(loop_);
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) {
+    stream->fail(s);
+    return stream;
+  }
   const v1::FrameworkInfo& info = request->framework_info();
   core::FrameworkDescription desc;
   desc.id = core::FrameworkId(info.framework_id());
@@ -95,109 +159,95 @@ grpc::Status SchedulerService::Subscribe(grpc::ServerContext* ctx,
     if (cap.type() == v1::FrameworkInfo::Capability::GPU_RESOURCES) desc.gpu_resources = true;
   }
   if (!std::isfinite(info.failover_timeout()) || info.failover_timeout() < 0) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "framework_info.failover_timeout: must be a non-negative number of seconds");
+    stream->fail(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              "framework_info.failover_timeout: must be a non-negative number of seconds"));
+    return stream;
   }
   desc.failover_timeout = std::chrono::duration_cast<core::Duration>(
       std::chrono::duration<double>(std::min(info.failover_timeout(), 365 * 86400.0)));
-
-  auto sink = std::make_shared<FrameworkSink>();
-  auto subscribed = loop_.call([&](core::MasterEngine& engine, core::TimePoint now) {
-    auto id = engine.subscribe(desc, now);
-    if (id.ok()) {
-      v1::Event event;
-      event.set_type(v1::Event::SUBSCRIBED);
-      event.mutable_subscribed()->set_framework_id(id->value());
-      event.mutable_subscribed()->set_master_id(loop_.options().master_id);
-      event.mutable_subscribed()->set_heartbeat_interval_seconds(
-          std::chrono::duration<double>(loop_.options().heartbeat_interval).count());
-      sink->push(std::move(event));
-      loop_.attachFramework(*id, sink);
-    }
-    return id;
-  });
-  if (!subscribed.ok()) return toGrpc(subscribed.status());
-  const core::FrameworkId id = *subscribed;
-  orch::log::logInfo("framework subscribed",
-                     {{"framework_id", id.value()}, {"name", desc.name}, {"principal", desc.principal}});
-
-  while (!ctx->IsCancelled()) {
-    auto event = sink->pop(std::chrono::milliseconds(200));
-    if (!event) {
-      if (sink->closed()) break;
-      continue;
-    }
-    if (!writer->Write(*event)) break;
-  }
-  sink->close();
-  loop_.post([this, id, sink](core::MasterEngine& engine, core::TimePoint now) {
-    if (loop_.detachFramework(id, sink)) engine.frameworkDisconnected(id, now);
-  });
-  orch::log::logInfo("framework stream closed", {{"framework_id", id.value()}});
-  return grpc::Status::OK;
+  stream->subscribe(std::move(desc));
+  return stream;
 }
 
-grpc::Status SchedulerService::Call(grpc::ServerContext* ctx, const v1::Call* call,
-                                    v1::CallResponse*) {
-  if (auto s = requireLeader(leadership_, ctx); !s.ok()) return s;
+grpc::ServerUnaryReactor* SchedulerService::Call(grpc::CallbackServerContext* ctx, const v1::Call* call,
+                                                 v1::CallResponse*) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (auto s = requireLeader(leadership_, ctx); !s.ok()) {
+    reactor->Finish(s);
+    return reactor;
+  }
+  auto finish = [reactor](const absl::Status& s) { reactor->Finish(toGrpc(s)); };
+  auto reply = [reactor](grpc::Status s) { reactor->Finish(std::move(s)); };
   if (call->framework_id().empty()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "framework_id: must be set");
+    reply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "framework_id: must be set"));
+    return reactor;
   }
   const core::FrameworkId fw(call->framework_id());
-  absl::Status status;
+  // Each case validates what it can here, then runs on the loop; the reply goes once the
+  // changes are durable.
+  using Op = std::function<absl::Status(core::MasterEngine&, core::TimePoint)>;
+  Op op;
   switch (call->type()) {
     case v1::Call::ACCEPT: {
+      auto ids = offerIds(call->accept().offer_ids());
       auto ops = operationsFrom(call->accept());
       if (!ops.ok()) {
         // The offers are still returned: an invalid accept uses them up.
-        auto ids = offerIds(call->accept().offer_ids());
-        loop_.call([&](core::MasterEngine& engine, core::TimePoint now) {
+        const absl::Status error = absl::InvalidArgumentError(
+            absl::StrCat(ops.status().message(), "; the offers were returned to the cluster"));
+        op = [fw, ids, error](core::MasterEngine& engine, core::TimePoint now) {
           engine.decline(fw, ids, core::Duration::zero(), now).IgnoreError();
-          return 0;
-        });
-        return toGrpc(absl::InvalidArgumentError(
-            absl::StrCat(ops.status().message(), "; the offers were returned to the cluster")));
+          return error;
+        };
+        break;
       }
       auto refuse = refuseFrom(call->accept().filters(), call->accept().has_filters(), "accept.filters");
-      if (!refuse.ok()) return toGrpc(refuse.status());
-      auto ids = offerIds(call->accept().offer_ids());
-      status = loop_.call([&](core::MasterEngine& engine, core::TimePoint now) {
-        return engine.accept(fw, ids, *ops, *refuse, now);
-      });
+      if (!refuse.ok()) {
+        finish(refuse.status());
+        return reactor;
+      }
+      auto shared_ops = std::make_shared<std::vector<core::LaunchOperation>>(*std::move(ops));
+      op = [fw, ids, shared_ops, refuse = *refuse](core::MasterEngine& engine, core::TimePoint now) {
+        return engine.accept(fw, ids, *shared_ops, refuse, now);
+      };
       break;
     }
     case v1::Call::DECLINE: {
       auto refuse = refuseFrom(call->decline().filters(), call->decline().has_filters(), "decline.filters");
-      if (!refuse.ok()) return toGrpc(refuse.status());
-      auto ids = offerIds(call->decline().offer_ids());
-      status = loop_.call([&](core::MasterEngine& engine, core::TimePoint now) {
-        return engine.decline(fw, ids, *refuse, now);
-      });
+      if (!refuse.ok()) {
+        finish(refuse.status());
+        return reactor;
+      }
+      op = [fw, ids = offerIds(call->decline().offer_ids()), refuse = *refuse](core::MasterEngine& engine,
+                                                                             core::TimePoint now) {
+        return engine.decline(fw, ids, refuse, now);
+      };
       break;
     }
     case v1::Call::REVIVE:
-      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) { return e.revive(fw, now); });
+      op = [fw](core::MasterEngine& e, core::TimePoint now) { return e.revive(fw, now); };
       break;
     case v1::Call::SUPPRESS:
-      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) { return e.suppress(fw, now); });
+      op = [fw](core::MasterEngine& e, core::TimePoint now) { return e.suppress(fw, now); };
       break;
     case v1::Call::KILL: {
       if (call->kill().task_id().empty()) {
-        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "kill.task_id: must be set");
+        reply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "kill.task_id: must be set"));
+        return reactor;
       }
       std::optional<core::Duration> grace;
       if (call->kill().has_kill_policy()) {
         double g = call->kill().kill_policy().grace_period_seconds();
         if (!std::isfinite(g) || g < 0 || g > 86400) {
-          return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                              "kill.kill_policy.grace_period_seconds: must be between 0 and 86400");
+          reply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                             "kill.kill_policy.grace_period_seconds: must be between 0 and 86400"));
+          return reactor;
         }
         grace = std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(g));
       }
-      core::TaskId task(call->kill().task_id());
-      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) {
+      op = [fw, task = core::TaskId(call->kill().task_id()), grace](core::MasterEngine& e, core::TimePoint now) {
         return e.kill(fw, task, grace, now);
-      });
+      };
       break;
     }
     case v1::Call::ACKNOWLEDGE: {
@@ -207,52 +257,51 @@ grpc::Status SchedulerService::Call(grpc::ServerContext* ctx, const v1::Call* ca
         core::TaskId task;
         std::string uuid;
       };
-      std::vector<Ack> acks;
+      auto acks = std::make_shared<std::vector<Ack>>();
       const bool single = call->has_acknowledge();
       if (single || call->acknowledgements().empty()) {
-        acks.push_back({"acknowledge", core::TaskId(call->acknowledge().task_id()),
-                        call->acknowledge().uuid()});
+        acks->push_back({"acknowledge", core::TaskId(call->acknowledge().task_id()), call->acknowledge().uuid()});
       }
       for (int i = 0; i < call->acknowledgements_size(); ++i) {
         const auto& a = call->acknowledgements(i);
-        acks.push_back({absl::StrCat("acknowledgements[", i, "]"), core::TaskId(a.task_id()), a.uuid()});
+        acks->push_back({absl::StrCat("acknowledgements[", i, "]"), core::TaskId(a.task_id()), a.uuid()});
       }
-      for (const Ack& a : acks) {
+      for (const Ack& a : *acks) {
         if (a.task.empty() || a.uuid.empty()) {
-          return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                              absl::StrCat(a.field, ".task_id and ", a.field, ".uuid: must be set"));
+          reply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                             absl::StrCat(a.field, ".task_id and ", a.field, ".uuid: must be set")));
+          return reactor;
         }
       }
-      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) {
+      op = [fw, acks](core::MasterEngine& e, core::TimePoint now) {
         absl::Status first;
-        for (const Ack& a : acks) {
+        for (const Ack& a : *acks) {
           absl::Status s = e.acknowledge(fw, a.task, a.uuid, now);
           if (!s.ok() && first.ok()) {
-            first = absl::Status(s.code(), acks.size() == 1
-                                               ? std::string(s.message())
-                                               : absl::StrCat(a.field, ": ", s.message()));
+            first = absl::Status(s.code(), acks->size() == 1 ? std::string(s.message())
+                                                             : absl::StrCat(a.field, ": ", s.message()));
           }
         }
         return first;
-      });
+      };
       break;
     }
     case v1::Call::RECONCILE: {
       std::vector<core::TaskId> tasks;
       for (const auto& t : call->reconcile().tasks()) tasks.emplace_back(t.task_id());
-      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) {
-        return e.reconcile(fw, tasks, now);
-      });
+      op = [fw, tasks](core::MasterEngine& e, core::TimePoint now) { return e.reconcile(fw, tasks, now); };
       break;
     }
     case v1::Call::TEARDOWN:
-      status = loop_.call([&](core::MasterEngine& e, core::TimePoint now) { return e.teardown(fw, now); });
+      op = [fw](core::MasterEngine& e, core::TimePoint now) { return e.teardown(fw, now); };
       break;
     default:
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          absl::StrCat("type: unknown call type ", static_cast<int>(call->type())));
+      reply(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                         absl::StrCat("type: unknown call type ", static_cast<int>(call->type()))));
+      return reactor;
   }
-  return toGrpc(status);
+  loop_.callAsync(std::move(op), finish);
+  return reactor;
 }
 
 }  // namespace orch::master

@@ -71,6 +71,28 @@ class StreamQueueTest : public QObject {
     QCOMPARE(q.size(), size_t(3));
   }
 
+  // A callback-API writer: the listener runs after each push and once on close; tryNextWrite()
+  // takes what is queued without waiting, packed like nextWrite().
+  void listenerSeesPushesAndTheClose() {
+    StreamQueue<v1::MasterMessage> q;
+    int calls = 0;
+    q.setListener([&] { ++calls; });
+    QVERIFY(!q.tryNextWrite().has_value());
+    q.push(ack("a"));
+    q.push(ack("b"));
+    QCOMPARE(calls, 2);
+    auto m = q.tryNextWrite();
+    QVERIFY(m.has_value());
+    QCOMPARE(m->batch_size(), 2);
+    QVERIFY(!q.tryPop().has_value());
+    q.close();
+    q.close();  // once only
+    QCOMPARE(calls, 3);
+    QVERIFY(!q.push(ack("c")));
+    QCOMPARE(calls, 3);
+    q.setListener(nullptr);
+  }
+
   void closedQueueDrainsThenEnds() {
     StreamQueue<v1::MasterMessage> q;
     q.push(ack("x"));

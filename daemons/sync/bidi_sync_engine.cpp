@@ -142,6 +142,8 @@ absl::Status BidiSyncEngine::start(std::chrono::milliseconds connect_timeout) {
     started_ = true;
     state_[kA] = a_->state();
     state_[kB] = b_->state();
+    connections_seen_[kA] = a_->connections();
+    connections_seen_[kB] = b_->connections();
     startFullScan("initial sync");
     loop_.postDelayed(std::chrono::milliseconds(20), [this] { tick(); });
   });
@@ -198,11 +200,13 @@ void BidiSyncEngine::recordLag(double ms) {
 void BidiSyncEngine::onSession(Side side, const zk::SessionEvent& e) {
   if (stopping_) return;
   state_[side] = e.state;
-  if (e.state == zk::SessionState::kExpired || e.new_session) {
+  const bool reconnect = e.state == zk::SessionState::kConnected && e.connection > connections_seen_[side];
+  if (reconnect) connections_seen_[side] = e.connection;
+  if (e.state == zk::SessionState::kExpired || (e.new_session && reconnect)) {
     for (auto& [_, v] : views_[side]) v.data_watch = v.child_watch = v.exists_watch = false;
   }
   if (e.state == zk::SessionState::kSuspended || e.state == zk::SessionState::kExpired) dirty_ = true;
-  if (e.state == zk::SessionState::kConnected && started_) startFullScan(absl::StrCat(sideName(side), " reconnected"));
+  if (reconnect && started_) startFullScan(absl::StrCat(sideName(side), " reconnected"));
 }
 
 void BidiSyncEngine::startFullScan(const std::string& reason) {

@@ -197,6 +197,7 @@ class BidiSyncEngine : public SyncJob {
   std::uint64_t scan_nodes_ = 0;
   std::uint64_t last_full_sync_nodes_ = 0;
   zk::SessionState state_[2] = {zk::SessionState::kConnecting, zk::SessionState::kConnecting};
+  std::uint64_t connections_seen_[2] = {0, 0};  // as SyncEngine: the initial scan covers these
   std::vector<double> lag_ring_;
   std::size_t lag_next_ = 0;
   std::uint64_t lag_count_ = 0;

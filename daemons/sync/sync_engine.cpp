@@ -113,7 +113,8 @@ absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
     started_ = true;
     a_state_ = a_->state();
     b_state_ = b_->state();
-    a_seen_connected_ = b_seen_connected_ = true;
+    a_connections_seen_ = a_->connections();
+    b_connections_seen_ = b_->connections();
     ensureTargetAncestors();
     startFullScan("initial snapshot");
     loop_.postDelayed(std::chrono::milliseconds(50), [this] { tick(); });
@@ -186,11 +187,13 @@ void SyncEngine::recordLag(double ms) {
 void SyncEngine::onSourceSession(const zk::SessionEvent& e) {
   if (stopping_) return;
   a_state_ = e.state;
-  if (e.state == zk::SessionState::kExpired || e.new_session) {
+  const bool reconnect = e.state == zk::SessionState::kConnected && e.connection > a_connections_seen_;
+  if (reconnect) a_connections_seen_ = e.connection;
+  if (e.state == zk::SessionState::kExpired || (e.new_session && reconnect)) {
     for (auto& [_, n] : mirror_) n.data_watch = n.child_watch = false;
   }
   if (e.state == zk::SessionState::kSuspended || e.state == zk::SessionState::kExpired) dirty_ = true;
-  if (e.state == zk::SessionState::kConnected && started_) {
+  if (reconnect && started_) {
     log::logInfo("source session connected", {{"new_session", e.new_session}});
     dirty_ = true;
     startFullScan(e.new_session ? "source session renewed" : "source reconnected");
@@ -204,7 +207,9 @@ void SyncEngine::onTargetSession(const zk::SessionEvent& e) {
     dirty_ = true;
     if (writer_) writer_->clear();
   }
-  if (e.state == zk::SessionState::kConnected && started_) {
+  const bool reconnect = e.state == zk::SessionState::kConnected && e.connection > b_connections_seen_;
+  if (reconnect) b_connections_seen_ = e.connection;
+  if (reconnect && started_) {
     log::logInfo("target session connected", {{"new_session", e.new_session}});
     dirty_ = true;
     startFullScan(e.new_session ? "target session renewed" : "target reconnected");

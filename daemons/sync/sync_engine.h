@@ -165,8 +165,11 @@ class SyncEngine : public SyncJob {
   std::string last_error_;
   zk::SessionState a_state_ = zk::SessionState::kConnecting;
   zk::SessionState b_state_ = zk::SessionState::kConnecting;
-  bool a_seen_connected_ = false;
-  bool b_seen_connected_ = false;
+  // Connections (ZkClient::connections) the running scan already covers: the first connection's
+  // event reaches the loop after start() and must not count as a reconnect (it used to start a
+  // second full scan of every initial copy).
+  std::uint64_t a_connections_seen_ = 0;
+  std::uint64_t b_connections_seen_ = 0;
 };
 
 }  // namespace orch::sync

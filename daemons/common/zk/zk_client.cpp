@@ -148,6 +148,7 @@ class ZkClient::Impl {
   std::atomic<SessionState> state{SessionState::kConnecting};
   std::atomic<std::int64_t> session_id{0};
   std::int64_t last_session_id = 0;  // guarded by state_mu
+  std::uint64_t connections = 0;     // guarded by state_mu: ZOO_CONNECTED_STATE events so far
 
   std::mutex listener_mu;
   SessionListener listener;
@@ -181,10 +182,14 @@ class ZkClient::Impl {
   }
 
   void setState(SessionState s, std::int64_t sid, bool new_session) {
+    std::uint64_t connection = 0;
     {
       std::lock_guard lk(state_mu);
       state = s;
-      if (s == SessionState::kConnected) session_id = sid;
+      if (s == SessionState::kConnected) {
+        session_id = sid;
+        connection = ++connections;
+      }
     }
     state_cv.notify_all();
     SessionListener l;
@@ -193,7 +198,7 @@ class ZkClient::Impl {
       l = listener;
     }
     if (l) {
-      SessionEvent ev{s, sid, new_session};
+      SessionEvent ev{s, sid, new_session, connection};
       exec([l, ev] { l(ev); });
     }
   }
@@ -492,6 +497,10 @@ void ZkClient::close() {
 
 SessionState ZkClient::state() const { return impl_->state; }
 std::int64_t ZkClient::sessionId() const { return impl_->session_id; }
+std::uint64_t ZkClient::connections() const {
+  std::lock_guard lk(impl_->state_mu);
+  return impl_->connections;
+}
 const std::string& ZkClient::connectString() const { return impl_->client_string; }
 const std::string& ZkClient::chroot() const { return impl_->conn.chroot; }
 void ZkClient::post(Task task) { impl_->exec(std::move(task)); }

@@ -63,6 +63,8 @@ class ZkClient {
 
   SessionState state() const;
   std::int64_t sessionId() const;
+  // How many times the client has been connected (SessionEvent::connection of the latest).
+  std::uint64_t connections() const;
   const std::string& connectString() const;
   // The chroot from the connect string ("" if none).
   const std::string& chroot() const;

@@ -128,6 +128,10 @@ struct SessionEvent {
   SessionState state = SessionState::kConnecting;
   std::int64_t session_id = 0;
   bool new_session = false;  // kConnected with a session different from the previous one
+  // kConnected: how many times this client has been connected so far (1: the first time).
+  // Events reach the executor later than connect() returns: compare with ZkClient::connections()
+  // read at start-up to tell that first connection from a reconnect.
+  std::uint64_t connection = 0;
 };
 
 const char* sessionStateName(SessionState s);

@@ -102,6 +102,32 @@ class BlockingZk {
     if (f.wait_for(std::chrono::seconds(300)) != std::future_status::ready) return absl::DeadlineExceededError("createMany");
     return f.get();
   }
+  // Pipelined deletes (children must come before their parents in `paths`); a missing node is
+  // not an error; first other error returned.
+  absl::Status removeMany(const std::vector<std::string>& paths) {
+    if (paths.empty()) return absl::OkStatus();
+    auto p = std::make_shared<std::promise<absl::Status>>();
+    auto f = p->get_future();
+    struct St {
+      std::atomic<std::size_t> left;
+      std::mutex mu;
+      absl::Status first;
+    };
+    auto st = std::make_shared<St>();
+    st->left = paths.size();
+    for (const auto& path : paths) {
+      while (c_->outstanding() > 2000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      c_->remove(path, -1, [st, p](absl::Status s) {
+        if (!s.ok() && !zk::isNoNode(s)) {
+          std::lock_guard lk(st->mu);
+          if (st->first.ok()) st->first = s;
+        }
+        if (--st->left == 0) p->set_value(st->first);
+      });
+    }
+    if (f.wait_for(std::chrono::seconds(300)) != std::future_status::ready) return absl::DeadlineExceededError("removeMany");
+    return f.get();
+  }
 
  private:
   BlockingZk() : loop_("test-zk") {}

@@ -34,6 +34,14 @@ struct SessionLog {
     std::lock_guard lk(mu);
     events.push_back(e);
   }
+  std::vector<std::uint64_t> connections() {
+    std::lock_guard lk(mu);
+    std::vector<std::uint64_t> out;
+    for (const auto& e : events) {
+      if (e.state == SessionState::kConnected) out.push_back(e.connection);
+    }
+    return out;
+  }
   bool waitFor(SessionState s, bool new_session_required, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -354,6 +362,13 @@ class ZkClientTest : public QObject {
     QCOMPARE(r->data, std::string("r"));
     QCOMPARE(c->sessionId(), sid);
     QCOMPARE(c->state(), SessionState::kConnected);
+    // Connections are numbered: the first one is 1, the reconnect after the kill a later one
+    // (what the sync engines use to tell a late first-connect event from a reconnect).
+    QTRY_VERIFY_WITH_TIMEOUT(log.connections().size() >= 2, 10000);
+    const auto numbers = log.connections();
+    QCOMPARE(numbers.front(), std::uint64_t(1));
+    QVERIFY(numbers.back() > 1);
+    QCOMPARE(c->connections(), numbers.back());
   }
 
   // Pinned to member 1, killed for longer than the session timeout: the quorum expires the

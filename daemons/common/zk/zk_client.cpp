@@ -168,6 +168,9 @@ class ZkClient::Impl {
     if (h == nullptr) {
       return absl::InternalError(absl::StrCat("zookeeper_init for '", client_string, "' failed: errno ", errno));
     }
+    if (zoo_set_servers_resolution_delay(h, opts.resolution_delay_ms) != ZOK) {
+      orch::log::logWarn("zookeeper client: resolution delay not applied", {{"delay_ms", opts.resolution_delay_ms}});
+    }
     for (const AuthInfo& a : opts.auth) {
       zoo_add_auth(h, a.scheme.c_str(), a.credential.data(), static_cast<int>(a.credential.size()),
                    &Impl::authDone, nullptr);
@@ -435,6 +438,10 @@ absl::StatusOr<std::unique_ptr<ZkClient>> ZkClient::create(ZkClientOptions optio
   if (options.session_timeout_ms < 1000 || options.session_timeout_ms > 600000) {
     return absl::InvalidArgumentError(absl::StrCat("zookeeper session timeout ", options.session_timeout_ms,
                                                    " ms is out of range [1000, 600000]"));
+  }
+  if (options.resolution_delay_ms < -1) {
+    return absl::InvalidArgumentError(absl::StrCat("zookeeper resolution delay ", options.resolution_delay_ms,
+                                                   " ms is invalid (-1, 0 or a positive window)"));
   }
   if (!executor) return absl::InvalidArgumentError("zookeeper client needs an executor");
   for (const AuthInfo& a : options.auth) {

@@ -35,6 +35,11 @@ struct ZkClientOptions {
   std::vector<AuthInfo> auth;
   RetryPolicy retry;
   bool renew_expired_session = true;
+  // How often, at most, the C client re-resolves the server host names while connected (it
+  // always does on a connection loss). The C client's default is on every I/O loop turn: a
+  // getaddrinfo per turn, which took half the sync engine's CPU in a bulk copy (zk_sync_bench).
+  // 0 keeps that default; -1 never re-resolves while connected.
+  int resolution_delay_ms = 30000;
 };
 
 class ZkClient {

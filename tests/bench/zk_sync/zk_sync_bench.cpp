@@ -5,7 +5,8 @@
 //   lag_p50_ms/lag_p99_ms steady-state lag with --rate sets/s on the source over --synced znodes
 //   source_ack_p50_ms/p99 the source ensemble's own set latency at that rate (a floor for the lag)
 //   snapshot_reads_per_node, snapshot_ops_per_batch, live_reads_per_set, live_ops_per_batch
-// Usage: zk_sync_bench [--nodes 10000] [--synced 10000] [--rate 1000] [--seconds 20]
+// Usage: zk_sync_bench [--nodes 10000] [--synced 10000] [--rate 1000] [--seconds 20] [--repeat 3]
+//   (--repeat: raw/copy pairs measured alternately, medians reported; default 3 up to 20k nodes, else 1)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -61,20 +62,11 @@ int main(int argc, char** argv) {
   // Warm both ensembles' JVMs (JIT) so neither figure pays for it.
   if (!za->createMany(flat("/warm", 3000), kb).ok() || !zb->createMany(flat("/warm", 3000), kb).ok()) return 2;
 
-  // Baseline: raw pipelined creates into B.
-  auto t0 = steady_clock::now();
-  if (!zb->createMany(flat("/raw", nodes), kb).ok()) return 2;
-  const double raw_s = duration<double>(steady_clock::now() - t0).count();
-  out["raw_create_per_s"] = nodes / raw_s;
-  // The copy then starts from the same target state the raw creates did (only /warm): B does not
-  // carry `nodes` extra znodes (memory, GC, snapshot size) into the copy's measurement.
-  {
-    std::vector<std::string> raw = flat("/raw", nodes);
-    std::reverse(raw.begin(), raw.end());  // children before the parent
-    if (!zb->removeMany(raw).ok()) return 2;
-  }
-
-  // Snapshot of the same count from A.
+  // Initial copy against raw creates, alternated `repeat` times (each raw run and each copy starts
+  // from the same target state, only /warm: what a run created on B is deleted before the next),
+  // medians reported. One 10k run lasts ~2 s, so a single pair is at the mercy of whatever else
+  // wakes up on the two cores; the individual runs are printed too.
+  const int repeat = std::max(1, arg(argc, argv, "--repeat", nodes <= 20000 ? 3 : 1));
   if (!za->createMany(flat("/snap", nodes), kb).ok()) return 2;
   orch::sync::SyncEngineOptions o;
   o.config.source_zk = a.connectString();
@@ -83,22 +75,45 @@ int main(int argc, char** argv) {
   o.continuous = false;
   o.min_pipelined_batch = arg(argc, argv, "--min-pipelined-batch", 64);
   o.eager_inflight = arg(argc, argv, "--eager-inflight", 2);
-  {
+  auto removeAll = [&](const std::string& root) {
+    std::vector<std::string> paths = flat(root, nodes);
+    std::reverse(paths.begin(), paths.end());  // children before the parent
+    return zb->removeMany(paths).ok();
+  };
+  std::vector<double> raw_rates, copy_rates;
+  for (int r = 0; r < repeat; ++r) {
+    // Baseline: raw pipelined creates into B.
+    auto t0 = steady_clock::now();
+    if (!zb->createMany(flat("/raw", nodes), kb).ok()) return 2;
+    raw_rates.push_back(nodes / duration<double>(steady_clock::now() - t0).count());
+    if (!removeAll("/raw")) return 2;
+    // The engine's copy of the same count from A.
     auto e = orch::sync::SyncEngine::create(o);
     if (!e.ok() || !(*e)->start().ok()) return 2;
     t0 = steady_clock::now();
     if (!(*e)->waitInSync(std::chrono::seconds(600)).ok()) return 2;
-    const double snap_s = duration<double>(steady_clock::now() - t0).count();
-    out["snapshot_per_s"] = (nodes + 1) / snap_s;
-    out["snapshot_vs_raw"] = (nodes / snap_s) / (nodes / raw_s);
+    copy_rates.push_back((nodes + 1) / duration<double>(steady_clock::now() - t0).count());
     const auto st = (*e)->status();
     out["snapshot_reads_per_node"] = static_cast<double>(st.source_reads + st.target_reads) / (nodes + 1);
     out["snapshot_ops_per_batch"] = st.batches ? static_cast<double>(st.writes) / st.batches : 0.0;
-    out["snapshot_full_syncs"] = st.full_syncs;  // > 1: a re-diff ran (reconnect or error, see last_error)
-    out["snapshot_errors"] = st.errors;
-    out["snapshot_last_error"] = st.last_error;
+    // > 1: a re-diff ran (reconnect or error, see last_error); the largest of the runs.
+    out["snapshot_full_syncs"] = std::max<std::uint64_t>(out.value("snapshot_full_syncs", std::uint64_t{0}), st.full_syncs);
+    out["snapshot_errors"] = out.value("snapshot_errors", std::uint64_t{0}) + st.errors;
+    if (!st.last_error.empty()) out["snapshot_last_error"] = st.last_error;
     (*e)->stop();
+    if (r + 1 < repeat && !removeAll("/snap")) return 2;
   }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  out["repeat"] = repeat;
+  out["raw_create_per_s_runs"] = raw_rates;
+  out["snapshot_per_s_runs"] = copy_rates;
+  out["raw_create_per_s"] = median(raw_rates);
+  out["snapshot_per_s"] = median(copy_rates);
+  out["snapshot_vs_raw"] = median(copy_rates) / median(raw_rates);
+  if (!out.contains("snapshot_last_error")) out["snapshot_last_error"] = "";
 
   if (rate <= 0 || synced <= 0) {
     std::printf("%s\n", out.dump().c_str());

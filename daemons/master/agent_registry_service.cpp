@@ -100,9 +100,12 @@ class AgentConnection final : public grpc::ServerBidiReactor<v1::AgentMessage, v
  public:
   AgentConnection(MasterLoop& loop, std::string principal)
       : loop_(loop), principal_(std::move(principal)), sink_(std::make_shared<AgentSink>()) {
+    // Held until the registration is durable (Registered must not announce an agent id a
+    // restarted master would not know).
     out_ = OutgoingStream<v1::MasterMessage, true>::create(
         sink_, {[this](const v1::MasterMessage* m) { StartWrite(m); },
-                [this](grpc::Status s) { Finish(std::move(s)); }});
+                [this](grpc::Status s) { Finish(std::move(s)); }},
+        /*held=*/true);
     shared_->connection = this;
   }
 
@@ -110,11 +113,14 @@ class AgentConnection final : public grpc::ServerBidiReactor<v1::AgentMessage, v
     std::lock_guard<std::recursive_mutex> lock(shared_->mu);
     readNext();
   }
-  void fail(grpc::Status s) { out_->finishWith(std::move(s)); }
+  void fail(grpc::Status s) {
+    out_->finishWith(std::move(s));
+    out_->release();
+  }
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the agent closed its side, or the stream broke
-      sink_->close();
+      out_->abort();
       return;
     }
     std::lock_guard<std::recursive_mutex> lock(shared_->mu);
@@ -128,7 +134,7 @@ class AgentConnection final : public grpc::ServerBidiReactor<v1::AgentMessage, v
   }
 
   void OnWriteDone(bool ok) override { out_->writeDone(ok); }
-  void OnCancel() override { sink_->close(); }
+  void OnCancel() override { out_->abort(); }
   void OnDone() override {
     out_->detach();
     sink_->close();
@@ -157,11 +163,15 @@ class AgentConnection final : public grpc::ServerBidiReactor<v1::AgentMessage, v
     orch::log::logInfo("agent stream closed", {{"agent_id", id.value()}});
   }
 
-  // With shared_->mu held.
+  // With shared_->mu held. Started under the stream's lock and only while it is not finished:
+  // from the loop thread no other operation holds the call open, and a read started after
+  // Finish completed would outlive the reactor.
   void readNext() {
     if (sink_->closed()) return;  // the stream is ending: read no more
-    in_ = std::make_shared<v1::AgentMessage>();
-    StartRead(in_.get());
+    out_->unlessFinished([this] {
+      in_ = std::make_shared<v1::AgentMessage>();
+      StartRead(in_.get());
+    });
   }
 
   // With shared_->mu held.
@@ -211,6 +221,7 @@ class AgentConnection final : public grpc::ServerBidiReactor<v1::AgentMessage, v
           orch::log::logInfo("agent connected", {{"agent_id", id->value()},
                                                  {"reregister", registration->reregister},
                                                  {"principal", principal}});
+          c->out_->release();  // Registered (pushed first) goes out now
           c->readNext();
         });
   }

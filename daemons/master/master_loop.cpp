@@ -61,6 +61,14 @@ void MasterLoop::stop() {
   for (auto& [id, sink] : frameworks_) sink->close();
   for (auto& [id, sink] : agents_) sink->close();
   for (auto& sink : operators_) sink->close();
+  // Replies still waiting for the loop or for a write that will never commit: answer them, so
+  // no call is left open (the gRPC server waits for every call before it shuts down).
+  std::map<uint64_t, std::function<void(absl::Status)>> left;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    left.swap(pending_replies_);
+  }
+  for (auto& [id, abandon] : left) abandon(absl::UnavailableError("the master is shutting down"));
 }
 
 void MasterLoop::post(Work work) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "common/concurrency/stream_queue.h"
@@ -64,15 +65,39 @@ class MasterLoop {
   }
 
   // As call(), without waiting: done(result) runs on the loop thread once the state `fn`
-  // changed is durable (when call() would have returned). fn and done must be copyable.
+  // changed is durable (when call() would have returned). fn and done must be copyable; R (fn's
+  // result) must be constructible from an absl::Status: when the master stops first, or the
+  // store failed so the reply can never be released, done gets UNAVAILABLE instead (from stop(),
+  // or at once on the calling thread if the loop is already stopped) — every caller is answered.
   template <typename Fn, typename Done>
   void callAsync(Fn fn, Done done) {
-    post([this, fn = std::move(fn), done = std::move(done)](core::MasterEngine& engine,
-                                                           core::TimePoint now) mutable {
-      using R = decltype(fn(engine, now));
-      auto result = std::make_shared<R>(fn(engine, now));
-      defer([done, result]() mutable { done(std::move(*result)); });
-    });
+    using R = std::invoke_result_t<Fn&, core::MasterEngine&, core::TimePoint>;
+    auto once = std::make_shared<std::atomic<bool>>(false);
+    auto abandon = [done, once](absl::Status why) mutable {
+      if (!once->exchange(true)) done(R(std::move(why)));
+    };
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!stopping_) {
+        const uint64_t id = ++next_reply_;
+        pending_replies_.emplace(id, abandon);
+        queue_.push_back([this, id, fn = std::move(fn), done = std::move(done), once](
+                             core::MasterEngine& engine, core::TimePoint now) mutable {
+          auto result = std::make_shared<R>(fn(engine, now));
+          defer([this, id, done, once, result]() mutable {
+            {
+              std::lock_guard<std::mutex> l(mu_);
+              pending_replies_.erase(id);
+            }
+            if (!once->exchange(true)) done(std::move(*result));
+          });
+        });
+        lock.unlock();
+        cv_.notify_one();
+        return;
+      }
+    }
+    abandon(absl::UnavailableError("the master is shutting down"));
   }
 
   // Stream registries; called on the loop thread (inside post/call).
@@ -125,6 +150,9 @@ class MasterLoop {
   std::condition_variable cv_;
   std::deque<Work> queue_;
   bool stopping_ = false;
+  // callAsync replies not yet sent (guarded by mu_), answered UNAVAILABLE by stop().
+  uint64_t next_reply_ = 0;
+  std::map<uint64_t, std::function<void(absl::Status)>> pending_replies_;
   std::thread thread_;
 
   std::map<core::FrameworkId, std::shared_ptr<FrameworkSink>> frameworks_;

@@ -5,8 +5,12 @@
 // written after that.
 //
 // The reactor owns an OutgoingStream (shared, since the queue's listener may still run after the
-// reactor is gone) and calls writeDone() from OnWriteDone and detach() from OnDone, before it
-// deletes itself; after detach() the reactor is never touched again.
+// reactor is gone) and calls writeDone() from OnWriteDone, abort() from OnCancel and detach() from
+// OnDone, before it deletes itself; after detach() the reactor is never touched again.
+//
+// A stream can start held: messages queue up but nothing is written until release() (the first
+// reply of a stream must wait until the state it announces is durable, as the loop's other replies
+// do), while a cancel still finishes it at once.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -30,8 +34,9 @@ class OutgoingStream : public std::enable_shared_from_this<OutgoingStream<T, kBa
     std::function<void(grpc::Status)> finish;   // the reactor's Finish
   };
 
-  static std::shared_ptr<OutgoingStream> create(std::shared_ptr<Queue> queue, Ops ops) {
+  static std::shared_ptr<OutgoingStream> create(std::shared_ptr<Queue> queue, Ops ops, bool held = false) {
     auto s = std::shared_ptr<OutgoingStream>(new OutgoingStream(std::move(queue), std::move(ops)));
+    s->held_ = held;
     std::weak_ptr<OutgoingStream> weak = s;
     s->queue_->setListener([weak] {
       if (auto self = weak.lock()) self->pump();
@@ -44,6 +49,12 @@ class OutgoingStream : public std::enable_shared_from_this<OutgoingStream<T, kBa
   void pump() {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     if (detached_ || writing_ || finished_) return;
+    if (broken_) {  // the peer is gone: what is queued cannot be delivered
+      finished_ = true;
+      ops_.finish(status_);
+      return;
+    }
+    if (held_) return;
     std::optional<T> next;
     if constexpr (kBatch) {
       next = queue_->tryNextWrite();
@@ -66,8 +77,37 @@ class OutgoingStream : public std::enable_shared_from_this<OutgoingStream<T, kBa
   void writeDone(bool ok) {
     std::lock_guard<std::recursive_mutex> lock(mu_);
     writing_ = false;
-    if (!ok) queue_->close();  // the peer is gone: what is queued cannot be sent any more
+    if (!ok) {
+      abort();
+      return;
+    }
     pump();
+  }
+
+  // The peer is gone (OnCancel, a failed write): finish without writing what is queued.
+  void abort() {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    broken_ = true;
+    queue_->close();  // no more pushes; the listener pumps
+    pump();
+  }
+
+  // Lets a held stream write.
+  void release() {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    held_ = false;
+    pump();
+  }
+
+  // Runs fn (e.g. the reactor's next StartRead) unless the stream is finished, under the lock
+  // Finish is called under: an operation started here holds the call open before Finish can
+  // complete it, never after.
+  template <typename Fn>
+  bool unlessFinished(Fn&& fn) {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    if (finished_ || detached_) return false;
+    fn();
+    return true;
   }
 
   // Ends the stream with `status`: nothing more can be queued; what already is, and the write in
@@ -96,13 +136,15 @@ class OutgoingStream : public std::enable_shared_from_this<OutgoingStream<T, kBa
 
   std::shared_ptr<Queue> queue_;
   Ops ops_;
-  // Recursive: a StartWrite or Finish may run a reaction inline on this thread.
+  // Recursive: close() calls the listener, which pumps again on this thread.
   mutable std::recursive_mutex mu_;
   T current_;  // the message being written (gRPC reads it until OnWriteDone)
   grpc::Status status_ = grpc::Status::OK;
   bool writing_ = false;
   bool finished_ = false;
   bool detached_ = false;
+  bool held_ = false;
+  bool broken_ = false;
 };
 
 }  // namespace orch::master

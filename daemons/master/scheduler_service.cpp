@@ -84,8 +84,11 @@ absl::StatusOr<std::vector<core::LaunchOperation>> operationsFrom(const v1::Call
 class FrameworkEventStream final : public grpc::ServerWriteReactor<v1::Event> {
  public:
   FrameworkEventStream(MasterLoop& loop) : loop_(loop), sink_(std::make_shared<FrameworkSink>()) {
+    // Held until the subscription is durable: SUBSCRIBED must not announce a framework id a
+    // restarted master would not know (and could hand out again).
     out_ = OutgoingStream<v1::Event>::create(
-        sink_, {[this](const v1::Event* e) { StartWrite(e); }, [this](grpc::Status s) { Finish(std::move(s)); }});
+        sink_, {[this](const v1::Event* e) { StartWrite(e); }, [this](grpc::Status s) { Finish(std::move(s)); }},
+        /*held=*/true);
   }
 
   void subscribe(core::FrameworkDescription desc) {
@@ -93,12 +96,10 @@ class FrameworkEventStream final : public grpc::ServerWriteReactor<v1::Event> {
     auto out = out_;
     auto id = id_;
     MasterLoop* loop = &loop_;
-    loop_.post([loop, desc, sink, out, id](core::MasterEngine& engine, core::TimePoint now) {
+    loop_.callAsync(
+        [loop, desc, sink, id](core::MasterEngine& engine, core::TimePoint now) -> absl::Status {
       auto subscribed = engine.subscribe(desc, now);
-      if (!subscribed.ok()) {
-        out->finishWith(toGrpc(subscribed.status()));
-        return;
-      }
+      if (!subscribed.ok()) return subscribed.status();
       *id = *subscribed;
       v1::Event event;
       event.set_type(v1::Event::SUBSCRIBED);
@@ -106,17 +107,25 @@ class FrameworkEventStream final : public grpc::ServerWriteReactor<v1::Event> {
       event.mutable_subscribed()->set_master_id(loop->options().master_id);
       event.mutable_subscribed()->set_heartbeat_interval_seconds(
           std::chrono::duration<double>(loop->options().heartbeat_interval).count());
-      sink->push(std::move(event));
+      sink->push(std::move(event));  // first: events routed to the framework from now on follow it
       loop->attachFramework(*subscribed, sink);
       orch::log::logInfo("framework subscribed",
                          {{"framework_id", subscribed->value()}, {"name", desc.name}, {"principal", desc.principal}});
-    });
+      return absl::OkStatus();
+        },
+        [out](absl::Status s) {  // on the loop, once durable (or the master is stopping)
+          if (!s.ok()) out->finishWith(toGrpc(s));
+          out->release();
+        });
   }
 
-  void fail(grpc::Status s) { out_->finishWith(std::move(s)); }
+  void fail(grpc::Status s) {
+    out_->finishWith(std::move(s));
+    out_->release();
+  }
 
   void OnWriteDone(bool ok) override { out_->writeDone(ok); }
-  void OnCancel() override { sink_->close(); }
+  void OnCancel() override { out_->abort(); }
   void OnDone() override {
     out_->detach();
     sink_->close();

@@ -151,7 +151,7 @@ class AgentConnection final : public grpc::ServerBidiReactor<v1::AgentMessage, v
  private:
   // What outlives the reactor: a registration finishing on the loop finds it gone here.
   struct Shared {
-    std::recursive_mutex mu;  // recursive: a Start* may run a reaction inline
+    std::recursive_mutex mu;  // taken by the reactions and by the registration reply on the loop
     AgentConnection* connection = nullptr;
   };
 

@@ -126,10 +126,6 @@ class OutgoingStream : public std::enable_shared_from_this<OutgoingStream<T, kBa
     queue_->setListener(nullptr);
   }
 
-  bool finished() const {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    return finished_;
-  }
 
  private:
   OutgoingStream(std::shared_ptr<Queue> queue, Ops ops) : queue_(std::move(queue)), ops_(std::move(ops)) {}
@@ -137,7 +133,7 @@ class OutgoingStream : public std::enable_shared_from_this<OutgoingStream<T, kBa
   std::shared_ptr<Queue> queue_;
   Ops ops_;
   // Recursive: close() calls the listener, which pumps again on this thread.
-  mutable std::recursive_mutex mu_;
+  std::recursive_mutex mu_;
   T current_;  // the message being written (gRPC reads it until OnWriteDone)
   grpc::Status status_ = grpc::Status::OK;
   bool writing_ = false;

@@ -77,59 +77,53 @@ class BlockingZk {
     if (!r->has_value()) return absl::NotFoundError(path);
     return **r;
   }
-  // Pipelined creates (parents must come before children in `paths`); first error returned.
+  // Pipelined creates (parents must come before children in `paths`); an existing node is not an
+  // error; first other error returned.
   absl::Status createMany(const std::vector<std::string>& paths, const std::string& data) {
-    auto p = std::make_shared<std::promise<absl::Status>>();
-    auto f = p->get_future();
-    struct St {
-      std::atomic<std::size_t> left;
-      std::mutex mu;
-      absl::Status first;
-    };
-    auto st = std::make_shared<St>();
-    st->left = paths.size();
-    if (paths.empty()) return absl::OkStatus();
-    for (const auto& path : paths) {
-      while (c_->outstanding() > 2000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      c_->create(path, data, {}, {}, [st, p](absl::StatusOr<zk::CreateResult> r) {
-        if (!r.ok() && !zk::isNodeExists(r.status())) {
-          std::lock_guard lk(st->mu);
-          if (st->first.ok()) st->first = r.status();
-        }
-        if (--st->left == 0) p->set_value(st->first);
+    return pipelined(paths, "createMany", [this, &data](const std::string& path, auto settle) {
+      c_->create(path, data, {}, {}, [settle](absl::StatusOr<zk::CreateResult> r) {
+        settle(r.ok() || zk::isNodeExists(r.status()) ? absl::OkStatus() : r.status());
       });
-    }
-    if (f.wait_for(std::chrono::seconds(300)) != std::future_status::ready) return absl::DeadlineExceededError("createMany");
-    return f.get();
+    });
   }
   // Pipelined deletes (children must come before their parents in `paths`); a missing node is
   // not an error; first other error returned.
   absl::Status removeMany(const std::vector<std::string>& paths) {
+    return pipelined(paths, "removeMany", [this](const std::string& path, auto settle) {
+      c_->remove(path, -1, [settle](absl::Status s) { settle(zk::isNoNode(s) ? absl::OkStatus() : s); });
+    });
+  }
+
+ private:
+  // Sends one request per path (at most ~2,000 outstanding); send(path, settle) must call
+  // settle(status) once when its request completes. Waits for all; first error returned.
+  template <typename Send>
+  absl::Status pipelined(const std::vector<std::string>& paths, const char* what, Send send) {
     if (paths.empty()) return absl::OkStatus();
-    auto p = std::make_shared<std::promise<absl::Status>>();
-    auto f = p->get_future();
     struct St {
       std::atomic<std::size_t> left;
       std::mutex mu;
       absl::Status first;
+      std::promise<absl::Status> done;
     };
     auto st = std::make_shared<St>();
     st->left = paths.size();
+    auto f = st->done.get_future();
+    auto settle = [st](const absl::Status& s) {
+      if (!s.ok()) {
+        std::lock_guard lk(st->mu);
+        if (st->first.ok()) st->first = s;
+      }
+      if (--st->left == 0) st->done.set_value(st->first);
+    };
     for (const auto& path : paths) {
       while (c_->outstanding() > 2000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      c_->remove(path, -1, [st, p](absl::Status s) {
-        if (!s.ok() && !zk::isNoNode(s)) {
-          std::lock_guard lk(st->mu);
-          if (st->first.ok()) st->first = s;
-        }
-        if (--st->left == 0) p->set_value(st->first);
-      });
+      send(path, settle);
     }
-    if (f.wait_for(std::chrono::seconds(300)) != std::future_status::ready) return absl::DeadlineExceededError("removeMany");
+    if (f.wait_for(std::chrono::seconds(300)) != std::future_status::ready) return absl::DeadlineExceededError(what);
     return f.get();
   }
 
- private:
   BlockingZk() : loop_("test-zk") {}
   zk::EventLoop loop_;
   std::unique_ptr<zk::ZkClient> c_;

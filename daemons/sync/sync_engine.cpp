@@ -83,6 +83,21 @@ absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
   }
   a_ = std::move(*a);
   b_ = std::move(*b);
+  if (!opts_.continuous) {
+    // Extra read sessions are a speed-up, not a requirement: one that cannot connect is left out.
+    for (int i = 1; i < opts_.snapshot_read_sessions; ++i) {
+      auto r = make(cfg.source_zk, cfg.source_auth, "source");
+      if (!r.ok()) break;
+      (*r)->setSessionListener([this](const zk::SessionEvent& e) { onSourceReaderSession(e); });
+      if (auto s = (*r)->connect(connect_timeout); !s.ok()) {
+        log::logWarn("snapshot: an extra source read session did not connect; reading with fewer",
+                     {{"source", cfg.source_zk}, {"error", std::string(s.message())}});
+        (*r)->close();
+        break;
+      }
+      a_readers_.push_back(std::move(*r));
+    }
+  }
   TargetWriter::Options wo;
   wo.max_batch_ops = cfg.max_batch_ops;
   wo.max_batch_bytes = cfg.max_batch_bytes;
@@ -130,6 +145,7 @@ void SyncEngine::stop() {
   }
   loop_.runSync([this] { stopping_ = true; });
   if (a_) a_->close();
+  for (auto& r : a_readers_) r->close();
   if (b_) b_->close();
   loop_.stop();
 }
@@ -198,6 +214,19 @@ void SyncEngine::onSourceSession(const zk::SessionEvent& e) {
     dirty_ = true;
     startFullScan(e.new_session ? "source session renewed" : "source reconnected");
   }
+}
+
+void SyncEngine::onSourceReaderSession(const zk::SessionEvent& e) {
+  // Snapshot only (no watches): a read lost with the connection fails and marks the engine
+  // dirty, and the re-diff that follows reads it again; a lost connection alone does the same.
+  if (stopping_) return;
+  if (e.state == zk::SessionState::kSuspended || e.state == zk::SessionState::kExpired) dirty_ = true;
+}
+
+zk::ZkClient& SyncEngine::sourceFor(const std::string& path) {
+  if (a_readers_.empty()) return *a_;
+  const std::size_t i = std::hash<std::string>{}(path) % (a_readers_.size() + 1);
+  return i == 0 ? *a_ : *a_readers_[i - 1];
 }
 
 void SyncEngine::onTargetSession(const zk::SessionEvent& e) {
@@ -281,7 +310,7 @@ void SyncEngine::pumpReads() {
     plan.child_watch = childWatchFor(v.path, want_child);
     plan.children = true;
     if (known && it->second.acl_aversion >= 0) plan.cached_acl_aversion = it->second.acl_aversion;
-    readNode(*a_, v.path, std::move(plan),
+    readNode(sourceFor(v.path), v.path, std::move(plan),
              [j, step, want_data, want_child, this, path = v.path](NodeRead r) {
                source_reads_ += static_cast<std::uint64_t>(r.requests);
                if (r.exists && !stopping_) {
@@ -606,6 +635,7 @@ SyncStatus SyncEngine::statusOnLoop() {
   s.last_full_sync_nodes = last_full_sync_nodes_;
   s.watches = a_ ? a_->activeWatches() : 0;
   s.source_session = zk::sessionStateName(a_state_);
+  s.source_read_sessions = 1 + static_cast<int>(a_readers_.size());
   s.target_session = zk::sessionStateName(b_state_);
   if (!lag_ring_.empty()) {
     std::vector<double> v = lag_ring_;

@@ -51,6 +51,12 @@ struct SyncEngineOptions {
   int min_pipelined_batch = 64;   // see TargetWriter::Options
   int eager_inflight = 2;         // see TargetWriter::Options
   bool continuous = true;                       // false: snapshot only, no watches
+  // Snapshot only: source reads are spread by path over this many sessions to the source
+  // ensemble (the first is the engine's own; each connects to a member the client picks), so
+  // more than one member serves them. A snapshot of a live ensemble is fuzzy either way: each
+  // znode is copied as one member saw it during the copy. Continuous mode always reads through
+  // one session (its watches and its ordering guarantees belong to that session).
+  int snapshot_read_sessions = 3;
   metrics::MetricsRegistry* registry = nullptr; // nullptr: the engine keeps its own
 };
 
@@ -101,6 +107,9 @@ class SyncEngine : public SyncJob {
   explicit SyncEngine(SyncEngineOptions options, core::sync::PathFilter filter, core::sync::NodeKindHints hints);
 
   void onSourceSession(const zk::SessionEvent& e);
+  void onSourceReaderSession(const zk::SessionEvent& e);
+  // The source session that reads `path` (always a_ in continuous mode).
+  zk::ZkClient& sourceFor(const std::string& path);
   void onTargetSession(const zk::SessionEvent& e);
   void startFullScan(const std::string& reason);
   void enqueueVisit(Visit v);
@@ -131,6 +140,7 @@ class SyncEngine : public SyncJob {
   SyncMetrics metrics_;
   zk::EventLoop loop_;
   std::unique_ptr<zk::ZkClient> a_;
+  std::vector<std::unique_ptr<zk::ZkClient>> a_readers_;  // snapshot only: more source sessions
   std::unique_ptr<zk::ZkClient> b_;
   std::unique_ptr<TargetWriter> writer_;
 

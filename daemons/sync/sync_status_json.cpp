@@ -54,6 +54,7 @@ nlohmann::json statusToJson(const SyncStatus& s) {
           {"watches", s.watches},
           {"pending_writes", s.pending_writes},
           {"source_session", s.source_session},
+          {"source_read_sessions", s.source_read_sessions},
           {"target_session", s.target_session},
           {"lag_p50_ms", s.lag_p50_ms},
           {"lag_p99_ms", s.lag_p99_ms},

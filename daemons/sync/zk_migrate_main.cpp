@@ -108,6 +108,11 @@ int main(int argc, char** argv) {
   verify->add_option("--limit", limit, "paths listed per category");
   auto* snapshot = app.add_subcommand("snapshot", "copy the source onto the target once");
   addCommon(snapshot, sf);
+  int read_sessions = 3;
+  snapshot->add_option("--read-sessions", read_sessions,
+                       "source sessions the reads are spread over (each to a member the client picks)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 16));
   auto* sync = app.add_subcommand("sync", "continuous sync");
   sync->require_subcommand(1);
   auto* run = sync->add_subcommand("run", "snapshot, then keep syncing in the foreground until SIGINT/SIGTERM");
@@ -147,7 +152,12 @@ int main(int argc, char** argv) {
   cresolve->add_option("--winner", winner, "source | target")->required()->check(CLI::IsMember({"source", "target"}));
   for (auto* c : {clist, cresolve}) c->add_option("--state-dir", state_dir, "orch-sync state directory");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; any other command-line error is a usage error: 2, as a bad config.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   orch::log::initLogging("zk-migrate", log_level);
 
   if (*verify) {
@@ -272,6 +282,7 @@ int main(int argc, char** argv) {
     orch::sync::SyncEngineOptions eo;
     eo.config = *cfg;
     eo.continuous = false;
+    eo.snapshot_read_sessions = read_sessions;
     eo.registry = &registry;
     auto e = orch::sync::SyncEngine::create(eo);
     if (!e.ok()) return fail(e.status());

@@ -5,8 +5,10 @@
 //   lag_p50_ms/lag_p99_ms steady-state lag with --rate sets/s on the source over --synced znodes
 //   source_ack_p50_ms/p99 the source ensemble's own set latency at that rate (a floor for the lag)
 //   snapshot_reads_per_node, snapshot_ops_per_batch, live_reads_per_set, live_ops_per_batch
-// Usage: zk_sync_bench [--nodes 10000] [--synced 10000] [--rate 1000] [--seconds 20] [--repeat 3]
-//   (--repeat: raw/copy pairs measured alternately, medians reported; default 3 up to 20k nodes, else 1)
+// Usage: zk_sync_bench [--nodes 10000] [--synced 10000] [--rate 1000] [--seconds 20] [--repeat 5]
+//                      [--read-sessions 3] [--max-inflight-reads 1024]
+//   (--read-sessions: source sessions the snapshot's reads are spread over, as zk-migrate snapshot)
+//   (--repeat: raw/copy pairs measured alternately, medians reported; default 5 up to 20k nodes, else 1)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -59,14 +61,16 @@ int main(int argc, char** argv) {
   const std::string kb(1024, 'k');
   nlohmann::json out = {{"nodes", nodes}, {"synced", synced}, {"rate", rate}};
 
-  // Warm both ensembles' JVMs (JIT) so neither figure pays for it.
+  // Warm both ensembles' JVMs (JIT) so neither figure pays for it: creates on both (the raw
+  // baseline's path on B), then one unmeasured engine copy of A's /warm into B's /warm-copy
+  // (the copy's paths: reads with watches on A, multi() on B), deleted again on B.
   if (!za->createMany(flat("/warm", 3000), kb).ok() || !zb->createMany(flat("/warm", 3000), kb).ok()) return 2;
 
   // Initial copy against raw creates, alternated `repeat` times (each raw run and each copy starts
   // from the same target state, only /warm: what a run created on B is deleted before the next),
   // medians reported. One 10k run lasts ~2 s, so a single pair is at the mercy of whatever else
   // wakes up on the two cores; the individual runs are printed too.
-  const int repeat = std::max(1, arg(argc, argv, "--repeat", nodes <= 20000 ? 3 : 1));
+  const int repeat = std::max(1, arg(argc, argv, "--repeat", nodes <= 20000 ? 5 : 1));
   if (!za->createMany(flat("/snap", nodes), kb).ok()) return 2;
   orch::sync::SyncEngineOptions o;
   o.config.source_zk = a.connectString();
@@ -75,18 +79,34 @@ int main(int argc, char** argv) {
   o.continuous = false;
   o.min_pipelined_batch = arg(argc, argv, "--min-pipelined-batch", 64);
   o.eager_inflight = arg(argc, argv, "--eager-inflight", 2);
-  auto removeAll = [&](const std::string& root) {
-    std::vector<std::string> paths = flat(root, nodes);
+  o.snapshot_read_sessions = arg(argc, argv, "--read-sessions", o.snapshot_read_sessions);
+  o.max_inflight_reads = arg(argc, argv, "--max-inflight-reads", o.max_inflight_reads);
+  auto removeAll = [&](const std::string& root, int count) {
+    std::vector<std::string> paths = flat(root, count);
     std::reverse(paths.begin(), paths.end());  // children before the parent
     return zb->removeMany(paths).ok();
   };
+  {
+    orch::sync::SyncEngineOptions w = o;
+    w.config.paths_to_sync = {"/warm"};
+    w.config.source_zk = a.connectString();
+    w.config.target_zk = b.connectString() + "/warm-copy";
+    if (!zb->createMany({"/warm-copy"}, "").ok()) return 2;
+    auto e = orch::sync::SyncEngine::create(w);
+    if (!e.ok() || !(*e)->start().ok() || !(*e)->waitInSync(std::chrono::seconds(600)).ok()) return 2;
+    (*e)->stop();
+    std::vector<std::string> paths = flat("/warm-copy/warm", 3000);
+    paths.insert(paths.begin(), "/warm-copy");
+    std::reverse(paths.begin(), paths.end());
+    if (!zb->removeMany(paths).ok()) return 2;
+  }
   std::vector<double> raw_rates, copy_rates;
   for (int r = 0; r < repeat; ++r) {
     // Baseline: raw pipelined creates into B.
     auto t0 = steady_clock::now();
     if (!zb->createMany(flat("/raw", nodes), kb).ok()) return 2;
     raw_rates.push_back(nodes / duration<double>(steady_clock::now() - t0).count());
-    if (!removeAll("/raw")) return 2;
+    if (!removeAll("/raw", nodes)) return 2;
     // The engine's copy of the same count from A.
     auto e = orch::sync::SyncEngine::create(o);
     if (!e.ok() || !(*e)->start().ok()) return 2;
@@ -95,13 +115,14 @@ int main(int argc, char** argv) {
     copy_rates.push_back((nodes + 1) / duration<double>(steady_clock::now() - t0).count());
     const auto st = (*e)->status();
     out["snapshot_reads_per_node"] = static_cast<double>(st.source_reads + st.target_reads) / (nodes + 1);
+    out["snapshot_read_sessions"] = st.source_read_sessions;
     out["snapshot_ops_per_batch"] = st.batches ? static_cast<double>(st.writes) / st.batches : 0.0;
     // > 1: a re-diff ran (reconnect or error, see last_error); the largest of the runs.
     out["snapshot_full_syncs"] = std::max<std::uint64_t>(out.value("snapshot_full_syncs", std::uint64_t{0}), st.full_syncs);
     out["snapshot_errors"] = out.value("snapshot_errors", std::uint64_t{0}) + st.errors;
     if (!st.last_error.empty()) out["snapshot_last_error"] = st.last_error;
     (*e)->stop();
-    if (r + 1 < repeat && !removeAll("/snap")) return 2;
+    if (r + 1 < repeat && !removeAll("/snap", nodes)) return 2;
   }
   auto median = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());

@@ -433,12 +433,9 @@ void BidiBaselineStore::put(const std::string& path, const Entry& e) {
 }
 
 void BidiBaselineStore::eraseSubtree(const std::string& path) {
-  bool any = false;
-  core::sync::forEachAtOrBelow(live_, path, [&](const std::string&, const auto&) { any = true; });
-  if (!any) return;
   std::lock_guard lk(mu_);
-  core::sync::eraseAtOrBelow(live_, path);
-  if (persistent_) append(pathFrame(kErase, path));
+  // Logged only when something was there: replaying the log gives the same map either way.
+  if (core::sync::eraseAtOrBelow(live_, path) > 0 && persistent_) append(pathFrame(kErase, path));
 }
 
 void BidiBaselineStore::erase(const std::string& path) {

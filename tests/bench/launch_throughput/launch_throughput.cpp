@@ -206,6 +206,7 @@ int main(int argc, char** argv) {
   ::getrusage(RUSAGE_SELF, &self_before);
   const auto machine_before = machineTicks();
   int next = 0;
+  int accepts = 0, declines = 0;
   auto start = Clock::now();
   auto deadline = start + std::chrono::seconds(300);
   while (done.load() < tasks && Clock::now() < deadline) {
@@ -221,6 +222,7 @@ int main(int argc, char** argv) {
     room = std::min(room, static_cast<int>(std::min(cpus / 0.01 + 1e-6, mem / 4.0 + 1e-6)));
     if (room <= 0) {
       framework.session().decline({offer->offer_id()}, 0.0).IgnoreError();
+      ++declines;
       std::this_thread::sleep_for(std::chrono::microseconds(500));
       continue;
     }
@@ -238,6 +240,7 @@ int main(int argc, char** argv) {
       continue;
     }
     next += room;
+    ++accepts;
   }
   auto end = Clock::now();
   const ProcCpu master_after = procCpu(master_pid), agent_after = procCpu(agent_pid);
@@ -290,13 +293,13 @@ int main(int argc, char** argv) {
       "\"cpu_seconds\":{\"master\":%.2f,\"agent\":%.2f,\"supervisors_and_tasks\":%.2f,"
       "\"bench_framework\":%.2f,\"total\":%.2f},\"cpu_ms_per_task\":%.3f,"
       "\"posix_spawn_cpu_ms_per_task\":%.3f,\"cpu_ratio_to_posix_spawn\":%.2f,"
-      "\"machine_busy_cores\":%.2f}\n",
+      "\"machine_busy_cores\":%.2f,\"accepts\":%d,\"declines\":%d}\n",
       tasks, done.load(), failed.load(), in_flight, seconds, rate, percentile(to_running, 0.5),
       percentile(to_running, 0.99), percentile(to_running, 1.0), percentile(to_finished, 0.5),
       percentile(to_finished, 0.99), percentile(to_finished, 1.0), baseline,
       baseline > 0 ? rate / baseline : 0.0, master_cpu, agent_cpu, supervisors_cpu, bench_cpu,
       total_cpu, 1000.0 * total_cpu / completed, 1000.0 * spawn_cpu / std::max(1, baseline_count),
       spawn_cpu > 0 ? (total_cpu / completed) / (spawn_cpu / std::max(1, baseline_count)) : 0.0,
-      machine_busy_cores);
+      machine_busy_cores, accepts, declines);
   return done.load() == tasks && failed.load() == 0 ? 0 : 1;
 }

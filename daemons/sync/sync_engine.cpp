@@ -83,21 +83,27 @@ absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
   }
   a_ = std::move(*a);
   b_ = std::move(*b);
-  if (!opts_.continuous) {
-    // Extra read sessions are a speed-up, not a requirement: one that cannot connect is left out.
-    for (int i = 1; i < opts_.snapshot_read_sessions; ++i) {
-      auto r = make(cfg.source_zk, cfg.source_auth, "source");
-      if (!r.ok()) break;
-      (*r)->setSessionListener([this](const zk::SessionEvent& e) { onSourceReaderSession(e); });
-      if (auto s = (*r)->connect(connect_timeout); !s.ok()) {
-        log::logWarn("snapshot: an extra source read session did not connect; reading with fewer",
-                     {{"source", cfg.source_zk}, {"error", std::string(s.message())}});
-        (*r)->close();
-        break;
-      }
-      a_readers_.push_back(std::move(*r));
+  // Extra read sessions are a speed-up, not a requirement: one that cannot connect is left out.
+  // Their number is fixed from here on (it decides which session reads, and watches, each path).
+  for (int i = 1; i < opts_.read_sessions; ++i) {
+    auto r = make(cfg.source_zk, cfg.source_auth, "source");
+    if (!r.ok()) break;
+    const std::size_t route = a_readers_.size() + 1;
+    // Events before the loop has taken the sessions' states (started_) are already in them; and
+    // until then this thread is still filling a_readers_.
+    (*r)->setSessionListener([this, route](const zk::SessionEvent& e) {
+      if (started_) onSourceReaderSession(route, e);
+    });
+    if (auto s = (*r)->connect(connect_timeout); !s.ok()) {
+      log::logWarn("an extra source read session did not connect; reading with fewer",
+                   {{"source", cfg.source_zk}, {"error", std::string(s.message())}});
+      (*r)->close();
+      break;
     }
+    a_readers_.push_back(std::move(*r));
   }
+  reader_state_.assign(a_readers_.size(), zk::SessionState::kConnecting);
+  reader_connections_seen_.assign(a_readers_.size(), 0);
   TargetWriter::Options wo;
   wo.max_batch_ops = cfg.max_batch_ops;
   wo.max_batch_bytes = cfg.max_batch_bytes;
@@ -129,6 +135,10 @@ absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
     a_state_ = a_->state();
     b_state_ = b_->state();
     a_connections_seen_ = a_->connections();
+    for (std::size_t i = 0; i < a_readers_.size(); ++i) {
+      reader_state_[i] = a_readers_[i]->state();
+      reader_connections_seen_[i] = a_readers_[i]->connections();
+    }
     b_connections_seen_ = b_->connections();
     ensureTargetAncestors();
     startFullScan("initial snapshot");
@@ -205,9 +215,7 @@ void SyncEngine::onSourceSession(const zk::SessionEvent& e) {
   a_state_ = e.state;
   const bool reconnect = e.state == zk::SessionState::kConnected && e.connection > a_connections_seen_;
   if (reconnect) a_connections_seen_ = e.connection;
-  if (e.state == zk::SessionState::kExpired || (e.new_session && reconnect)) {
-    for (auto& [_, n] : mirror_) n.data_watch = n.child_watch = false;
-  }
+  if (e.state == zk::SessionState::kExpired || (e.new_session && reconnect)) forgetWatches(0);
   if (e.state == zk::SessionState::kSuspended || e.state == zk::SessionState::kExpired) dirty_ = true;
   if (reconnect && started_) {
     log::logInfo("source session connected", {{"new_session", e.new_session}});
@@ -216,17 +224,49 @@ void SyncEngine::onSourceSession(const zk::SessionEvent& e) {
   }
 }
 
-void SyncEngine::onSourceReaderSession(const zk::SessionEvent& e) {
-  // Snapshot only (no watches): a read lost with the connection fails and marks the engine
-  // dirty, and the re-diff that follows reads it again; a lost connection alone does the same.
-  if (stopping_) return;
+// The same rules as the engine's own source session, for the paths this one reads and watches.
+void SyncEngine::onSourceReaderSession(std::size_t route, const zk::SessionEvent& e) {
+  if (stopping_ || route == 0 || route > a_readers_.size()) return;
+  reader_state_[route - 1] = e.state;
+  const bool reconnect = e.state == zk::SessionState::kConnected && e.connection > reader_connections_seen_[route - 1];
+  if (reconnect) reader_connections_seen_[route - 1] = e.connection;
+  if (e.state == zk::SessionState::kExpired || (e.new_session && reconnect)) forgetWatches(route);
   if (e.state == zk::SessionState::kSuspended || e.state == zk::SessionState::kExpired) dirty_ = true;
+  if (reconnect && started_) {
+    log::logInfo("source read session connected", {{"session", route}, {"new_session", e.new_session}});
+    dirty_ = true;
+    startFullScan(e.new_session ? "source read session renewed" : "source read session reconnected");
+  }
+}
+
+std::size_t SyncEngine::routeOf(const std::string& path) const {
+  if (a_readers_.empty()) return 0;
+  return std::hash<std::string>{}(path) % (a_readers_.size() + 1);
 }
 
 zk::ZkClient& SyncEngine::sourceFor(const std::string& path) {
-  if (a_readers_.empty()) return *a_;
-  const std::size_t i = std::hash<std::string>{}(path) % (a_readers_.size() + 1);
-  return i == 0 ? *a_ : *a_readers_[i - 1];
+  const std::size_t route = routeOf(path);
+  return route == 0 ? *a_ : *a_readers_[route - 1];
+}
+
+bool SyncEngine::sourceConnected() const {
+  if (a_state_ != zk::SessionState::kConnected) return false;
+  for (zk::SessionState s : reader_state_) {
+    if (s != zk::SessionState::kConnected) return false;
+  }
+  return true;
+}
+
+void SyncEngine::forgetWatches(std::size_t route) {
+  for (auto& [path, n] : mirror_) {
+    if (a_readers_.empty() || routeOf(path) == route) n.data_watch = n.child_watch = false;
+  }
+}
+
+std::int64_t SyncEngine::sourceWatches() const {
+  std::int64_t n = a_ ? a_->activeWatches() : 0;
+  for (const auto& r : a_readers_) n += r->activeWatches();
+  return n;
 }
 
 void SyncEngine::onTargetSession(const zk::SessionEvent& e) {
@@ -247,7 +287,7 @@ void SyncEngine::onTargetSession(const zk::SessionEvent& e) {
 
 void SyncEngine::startFullScan(const std::string& reason) {
   if (stopping_) return;
-  if (scan_running_ || a_state_ != zk::SessionState::kConnected || b_state_ != zk::SessionState::kConnected) {
+  if (scan_running_ || !sourceConnected() || b_state_ != zk::SessionState::kConnected) {
     rescan_pending_ = true;
     rescan_reason_ = reason;
     return;
@@ -345,6 +385,26 @@ void SyncEngine::onVisited(const Visit& v, NodeRead a, NodeRead b) {
     return;
   }
   const WriteOrigin now_origin{v.live, wallMs()};
+  if (!a.exists && !v.synced && !isRoot(v.path) && routeOf(v.path) != routeOf(core::sync::parentPath(v.path))) {
+    // Its parent's session listed it, but its own session's member may not have caught up
+    // yet: read it again once that member has (sync), before taking it for deleted. Counted as
+    // a read in flight, so the scan is not over meanwhile.
+    ++reads_inflight_;
+    sourceFor(v.path).sync(v.path, [this, v](absl::Status st) {
+      --reads_inflight_;
+      if (stopping_) return;
+      if (!st.ok()) {
+        fail(absl::StrCat("sync ", v.path), st);
+        dirty_ = true;
+        pumpReads();
+        return;
+      }
+      Visit again = v;
+      again.synced = true;
+      enqueueVisit(std::move(again));
+    });
+    return;
+  }
   if (!a.exists) {
     removeFromMirror(v.path, false, now_origin);
     if (!scan || b.exists) {
@@ -352,7 +412,7 @@ void SyncEngine::onVisited(const Visit& v, NodeRead a, NodeRead b) {
       if (!scan || (b.stat.ephemeral_owner == 0)) writer_->remove(v.path, now_origin);
     }
     if (isRoot(v.path) && opts_.continuous) {
-      a_->exists(v.path, [this, p = v.path](const zk::WatchEvent&) { onRootExists(p); },
+      sourceFor(v.path).exists(v.path, [this, p = v.path](const zk::WatchEvent&) { onRootExists(p); },
                  [this, p = v.path](absl::StatusOr<std::optional<zk::ZkStat>> s) {
                    if (s.ok() && s->has_value() && !stopping_) onRootExists(p);
                  });
@@ -504,7 +564,7 @@ void SyncEngine::reReadData(const std::string& path) {
   plan.data_watch = dataWatchFor(path, true);
   plan.children = false;
   if (it->second.acl_aversion >= 0) plan.cached_acl_aversion = it->second.acl_aversion;
-  readNode(*a_, path, std::move(plan), [this, path](NodeRead r) {
+  readNode(sourceFor(path), path, std::move(plan), [this, path](NodeRead r) {
     source_reads_ += static_cast<std::uint64_t>(r.requests);
     if (stopping_) return;
     auto it = mirror_.find(path);
@@ -544,7 +604,7 @@ void SyncEngine::onChildWatch(const std::string& path, const zk::WatchEvent& ev)
 }
 
 void SyncEngine::reReadChildren(const std::string& path) {
-  a_->getChildren(path, childWatchFor(path, true), [this, path](absl::StatusOr<zk::ChildrenResult> c) {
+  sourceFor(path).getChildren(path, childWatchFor(path, true), [this, path](absl::StatusOr<zk::ChildrenResult> c) {
     if (stopping_) return;
     auto it = mirror_.find(path);
     if (it == mirror_.end()) return;
@@ -598,7 +658,7 @@ void SyncEngine::tick() {
   }
   std::uint64_t znodes = mirror_.size() - ephemerals_.size();
   metrics_.mirrored_znodes.set(static_cast<double>(znodes));
-  metrics_.watches.set(static_cast<double>(a_->activeWatches()));
+  metrics_.watches.set(static_cast<double>(sourceWatches()));
   metrics_.pending_writes.set(static_cast<double>(writer_->queued()));
   metrics_.ephemerals_skipped.set(static_cast<double>(ephemerals_.size()));
   const bool in_sync = !scan_running_ && !scan_writes_pending_ && !dirty_ && !rescan_pending_ && writer_->idle() &&
@@ -633,7 +693,7 @@ SyncStatus SyncEngine::statusOnLoop() {
   s.full_syncs = full_syncs_;
   s.last_full_sync_ms = last_full_sync_ms_;
   s.last_full_sync_nodes = last_full_sync_nodes_;
-  s.watches = a_ ? a_->activeWatches() : 0;
+  s.watches = sourceWatches();
   s.source_session = zk::sessionStateName(a_state_);
   s.source_read_sessions = 1 + static_cast<int>(a_readers_.size());
   s.target_session = zk::sessionStateName(b_state_);

@@ -51,12 +51,12 @@ struct SyncEngineOptions {
   int min_pipelined_batch = 64;   // see TargetWriter::Options
   int eager_inflight = 2;         // see TargetWriter::Options
   bool continuous = true;                       // false: snapshot only, no watches
-  // Snapshot only: source reads are spread by path over this many sessions to the source
-  // ensemble (the first is the engine's own; each connects to a member the client picks), so
-  // more than one member serves them. A snapshot of a live ensemble is fuzzy either way: each
-  // znode is copied as one member saw it during the copy. Continuous mode always reads through
-  // one session (its watches and its ordering guarantees belong to that session).
-  int snapshot_read_sessions = 3;
+  // Source reads are spread over this many sessions to the source ensemble (each connects to a
+  // member the client picks), so more than one member serves them. Every path is read, and its
+  // watches armed, through one of them chosen by a hash of the path for the engine's lifetime.
+  // A znode listed by its parent's session but missing on its own (that member lags) is read
+  // again after a sync() of its session, so lag never passes for a deletion.
+  int read_sessions = 3;
   metrics::MetricsRegistry* registry = nullptr; // nullptr: the engine keeps its own
 };
 
@@ -102,14 +102,21 @@ class SyncEngine : public SyncJob {
     bool read_target = false;  // snapshot/re-diff: read B too
     bool live = false;         // discovered by a watch: report lag
     std::uint64_t gen = 0;
+    bool synced = false;       // its source session was sync()ed before this read
   };
 
   explicit SyncEngine(SyncEngineOptions options, core::sync::PathFilter filter, core::sync::NodeKindHints hints);
 
   void onSourceSession(const zk::SessionEvent& e);
-  void onSourceReaderSession(const zk::SessionEvent& e);
-  // The source session that reads `path` (always a_ in continuous mode).
+  void onSourceReaderSession(std::size_t route, const zk::SessionEvent& e);
+  // The source session that reads `path` and holds its watches: route 0 is a_, route k is
+  // a_readers_[k - 1].
+  std::size_t routeOf(const std::string& path) const;
   zk::ZkClient& sourceFor(const std::string& path);
+  bool sourceConnected() const;
+  // The watches of the paths on `route` are gone (its session expired or was replaced).
+  void forgetWatches(std::size_t route);
+  std::int64_t sourceWatches() const;
   void onTargetSession(const zk::SessionEvent& e);
   void startFullScan(const std::string& reason);
   void enqueueVisit(Visit v);
@@ -140,7 +147,9 @@ class SyncEngine : public SyncJob {
   SyncMetrics metrics_;
   zk::EventLoop loop_;
   std::unique_ptr<zk::ZkClient> a_;
-  std::vector<std::unique_ptr<zk::ZkClient>> a_readers_;  // snapshot only: more source sessions
+  std::vector<std::unique_ptr<zk::ZkClient>> a_readers_;  // more source sessions (read_sessions - 1)
+  std::vector<zk::SessionState> reader_state_;
+  std::vector<std::uint64_t> reader_connections_seen_;
   std::unique_ptr<zk::ZkClient> b_;
   std::unique_ptr<TargetWriter> writer_;
 

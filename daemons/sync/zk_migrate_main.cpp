@@ -282,7 +282,7 @@ int main(int argc, char** argv) {
     orch::sync::SyncEngineOptions eo;
     eo.config = *cfg;
     eo.continuous = false;
-    eo.snapshot_read_sessions = read_sessions;
+    eo.read_sessions = read_sessions;
     eo.registry = &registry;
     auto e = orch::sync::SyncEngine::create(eo);
     if (!e.ok()) return fail(e.status());

@@ -408,6 +408,7 @@ class ZkClient::Impl {
     done(ctxOf(data), std::move(r));
   }
   static void onVoid(int rc, const void* data) { done(ctxOf(data), RawResult{rc}); }
+  static void onString(int rc, const char*, const void* data) { done(ctxOf(data), RawResult{rc}); }
   static void onMulti(int rc, const void* data) {
     OpCtx* c = ctxOf(data);
     RawResult r{rc};
@@ -619,6 +620,13 @@ void ZkClient::getChildren(const std::string& path, WatchFn watch, Callback<Chil
     if (!r.status.ok()) return done(r.status);
     done(ChildrenResult{std::move(r.children), r.stat.value_or(ZkStat{})});
   };
+  impl_->issueOp(std::move(c));
+}
+
+void ZkClient::sync(const std::string& path, StatusCallback done) {
+  auto c = newCtx(impl_.get(), "sync", path, true);
+  c->issue = [](zhandle_t* zh, OpCtx* x) { return zoo_async(zh, x->path.c_str(), &Impl::onString, x); };
+  c->deliver = [done = std::move(done)](RawResult&& r) { done(r.status); };
   impl_->issueOp(std::move(c));
 }
 

@@ -85,6 +85,9 @@ class ZkClient {
   // watch (optional) fires once when the child list changes or the node is deleted.
   void getChildren(const std::string& path, WatchFn watch, Callback<ChildrenResult> done);
   void getAcl(const std::string& path, Callback<AclResult> done);
+  // Brings the member this session is connected to up to date with the leader (as of the
+  // call) before the session's next reads: a read after it sees every write that preceded it.
+  void sync(const std::string& path, StatusCallback done);
   void setAcl(const std::string& path, int version, AclList acl, StatusCallback done);
   // All-or-nothing transaction (empty ops complete OK at once).
   void multi(std::vector<ZkOp> ops, MultiCallback done);

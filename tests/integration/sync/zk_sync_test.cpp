@@ -228,6 +228,8 @@ class ZkSyncTest : public QObject {
     QVERIFY(e->waitInSync(60s).ok());
     QTest::qWait(300);  // a late first-connect event would start a second scan by now
     QCOMPARE(e->status().full_syncs, std::uint64_t(1));  // one initial scan, not one per side's connect
+    // Reads and watches spread over three source sessions: everything below goes through them.
+    QCOMPARE(e->status().source_read_sessions, 3);
     QVERIFY(za_->set(r + "/keep", "1").ok());
     QVERIFY(za_->set(r + "/keep", "2").ok());
     std::vector<std::string> sub = {r + "/sub"};

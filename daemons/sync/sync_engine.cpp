@@ -72,8 +72,15 @@ absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
   if (!a.ok()) return a.status();
   auto b = make(cfg.target_zk, cfg.target_auth, "target");
   if (!b.ok()) return b.status();
-  (*a)->setSessionListener([this](const zk::SessionEvent& e) { onSourceSession(e); });
-  (*b)->setSessionListener([this](const zk::SessionEvent& e) { onTargetSession(e); });
+  // Session events before the loop has taken both sessions' states (started_, set there) are
+  // in those states already; handling them earlier would race with this thread, which is still
+  // setting up the writer and the extra read sessions.
+  (*a)->setSessionListener([this](const zk::SessionEvent& e) {
+    if (started_) onSourceSession(e);
+  });
+  (*b)->setSessionListener([this](const zk::SessionEvent& e) {
+    if (started_) onTargetSession(e);
+  });
   if (auto s = (*a)->connect(connect_timeout); !s.ok()) {
     return absl::UnavailableError(absl::StrCat("source ensemble ", cfg.source_zk, ": ", s.message()));
   }
@@ -89,8 +96,6 @@ absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
     auto r = make(cfg.source_zk, cfg.source_auth, "source");
     if (!r.ok()) break;
     const std::size_t route = a_readers_.size() + 1;
-    // Events before the loop has taken the sessions' states (started_) are already in them; and
-    // until then this thread is still filling a_readers_.
     (*r)->setSessionListener([this, route](const zk::SessionEvent& e) {
       if (started_) onSourceReaderSession(route, e);
     });
@@ -390,6 +395,7 @@ void SyncEngine::onVisited(const Visit& v, NodeRead a, NodeRead b) {
     // yet: read it again once that member has (sync), before taking it for deleted. Counted as
     // a read in flight, so the scan is not over meanwhile.
     ++reads_inflight_;
+    ++source_reads_;
     sourceFor(v.path).sync(v.path, [this, v](absl::Status st) {
       --reads_inflight_;
       if (stopping_) return;
@@ -418,6 +424,18 @@ void SyncEngine::onVisited(const Visit& v, NodeRead a, NodeRead b) {
                  });
     }
     return;
+  }
+  if (!isRoot(v.path)) {
+    // The parent's latest listing decides: a read through another session can answer after
+    // a newer listing of the parent without this child was handled (deleted meanwhile, and that
+    // member lags). Were it re-created, the parent's child watch brings it back.
+    auto parent = mirror_.find(core::sync::parentPath(v.path));
+    if (parent == mirror_.end() ||
+        !parent->second.children.count(std::string(core::sync::baseName(v.path)))) {
+      auto it = mirror_.find(v.path);
+      if (it != mirror_.end() && it->second.rec.path.empty()) mirror_.erase(it);  // made by the read
+      return;
+    }
   }
   MirrorNode& node = mirror_[v.path];
   const bool fresh = node.rec.path.empty();
@@ -675,7 +693,7 @@ SyncStatus SyncEngine::statusOnLoop() {
   s.in_sync = in_sync;
   if (stopping_) s.phase = "stopped";
   else if (!started_) s.phase = "connecting";
-  else if (a_state_ != zk::SessionState::kConnected || b_state_ != zk::SessionState::kConnected) s.phase = "paused";
+  else if (!sourceConnected() || b_state_ != zk::SessionState::kConnected) s.phase = "paused";
   else if ((scan_running_ || scan_writes_pending_) && full_syncs_ == 0) s.phase = "snapshot";
   else if (scan_running_ || scan_writes_pending_ || dirty_) s.phase = "resyncing";
   else s.phase = "syncing";

@@ -24,7 +24,7 @@ struct SyncStatus {
   std::uint64_t source_reads = 0;    // read requests sent to the source
   std::uint64_t target_reads = 0;    // read requests sent to the target (re-diffs)
   std::string source_session;
-  int source_read_sessions = 1;      // snapshot only: sessions the source reads are spread over
+  int source_read_sessions = 1;      // sessions the source reads (and watches) are spread over
   std::string target_session;
   double lag_p50_ms = 0;
   double lag_p99_ms = 0;

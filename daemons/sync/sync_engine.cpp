@@ -445,7 +445,7 @@ void SyncEngine::onVisited(const Visit& v, NodeRead a, NodeRead b) {
     node.rec = rec;
     node.acl_aversion = a.acl_aversion;
   }
-  if (rec.kind == ZnodeKind::kEphemeral) {
+  if (node.rec.kind == ZnodeKind::kEphemeral) {  // the record kept, not an older read's
     ephemerals_.insert(v.path);
     node.children.clear();
     return;
@@ -455,7 +455,10 @@ void SyncEngine::onVisited(const Visit& v, NodeRead a, NodeRead b) {
   for (const auto& c : a.children) {
     if (filter_.includes(core::sync::childPath(v.path, c))) a_children.insert(c);
   }
-  if (fresh || a.child_stat.pzxid >= node.pzxid) {
+  // Only a listing at least as new as the mirror's: a new entry can already hold a newer one
+  // (its child watch fired and was handled while this read waited for B). A new node's pzxid is
+  // above 0.
+  if (a.child_stat.pzxid >= node.pzxid) {
     // Children that vanished since the mirror last saw them.
     for (const auto& old : node.children) {
       if (!a_children.count(old)) removeFromMirror(core::sync::childPath(v.path, old), true, now_origin);
@@ -569,8 +572,13 @@ void SyncEngine::onDataWatch(const std::string& path, const zk::WatchEvent& ev) 
     if (isRoot(path)) {
       removeFromMirror(path, true, WriteOrigin{true, wallMs()});
       onVisited(Visit{path, false, true, gen_}, NodeRead{}, NodeRead{});  // arms the exists watch
+      return;
     }
-    return;  // otherwise the parent's child watch handles it
+    // The parent's child watch handles a deletion; but a node deleted and re-created between
+    // two listings of its parent looks unchanged there, so read it again: gone, it is removed
+    // (twice is harmless); back, its data and watches are taken anew.
+    enqueueVisit(Visit{path, false, true, gen_});
+    return;
   }
   reReadData(path);
 }

@@ -169,6 +169,15 @@ struct DockerContainerizer::Impl {
       killed = t.kill_requested;
     }
     auto state = client.inspectContainer(t.container_id);
+    // dockerd records an OOM kill from containerd's OOM event, which it may handle after the
+    // exit that answered our wait: a SIGKILLed container (137) we did not kill is asked about
+    // again for a moment before its end is taken for a plain signal.
+    for (int i = 0; i < 10 && !killed && state.ok() && !state->oom_killed && state->exit_code == 137; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      auto again = client.inspectContainer(t.container_id);
+      if (!again.ok()) break;
+      state = std::move(again);
+    }
     if (!waited.ok() && !state.ok()) {
       exit.end = TaskEnd::kLost;
       exit.message = absl::StrCat("container ", t.name,

@@ -222,8 +222,12 @@ private slots:
     auto code = client_->waitContainer(*id, &never);
     QVERIFY2(code.ok(), msg(code.status()));
     QCOMPARE(*code, 137);
-    auto state = client_->inspectContainer(*id);
-    QVERIFY(state->oom_killed);
+    // dockerd may handle containerd's OOM event after the exit that answered the wait.
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                               auto state = client_->inspectContainer(*id);
+                               return state.ok() && state->oom_killed;
+                             }()),
+                             5000);
     client_->removeContainer(*id).IgnoreError();
   }
 

@@ -76,7 +76,7 @@ absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
   // in those states already; handling them earlier would race with this thread, which is still
   // setting up the writer and the extra read sessions.
   (*a)->setSessionListener([this](const zk::SessionEvent& e) {
-    if (started_) onSourceSession(e);
+    if (started_) onSourceSession(0, e);
   });
   (*b)->setSessionListener([this](const zk::SessionEvent& e) {
     if (started_) onTargetSession(e);
@@ -97,7 +97,7 @@ absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
     if (!r.ok()) break;
     const std::size_t route = a_readers_.size() + 1;
     (*r)->setSessionListener([this, route](const zk::SessionEvent& e) {
-      if (started_) onSourceReaderSession(route, e);
+      if (started_) onSourceSession(route, e);
     });
     if (auto s = (*r)->connect(connect_timeout); !s.ok()) {
       log::logWarn("an extra source read session did not connect; reading with fewer",
@@ -107,8 +107,6 @@ absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
     }
     a_readers_.push_back(std::move(*r));
   }
-  reader_state_.assign(a_readers_.size(), zk::SessionState::kConnecting);
-  reader_connections_seen_.assign(a_readers_.size(), 0);
   TargetWriter::Options wo;
   wo.max_batch_ops = cfg.max_batch_ops;
   wo.max_batch_bytes = cfg.max_batch_bytes;
@@ -137,13 +135,13 @@ absl::Status SyncEngine::start(std::chrono::milliseconds connect_timeout) {
       std::move(hooks));
   loop_.runSync([this] {
     started_ = true;
-    a_state_ = a_->state();
-    b_state_ = b_->state();
-    a_connections_seen_ = a_->connections();
-    for (std::size_t i = 0; i < a_readers_.size(); ++i) {
-      reader_state_[i] = a_readers_[i]->state();
-      reader_connections_seen_[i] = a_readers_[i]->connections();
+    source_state_.assign(1 + a_readers_.size(), zk::SessionState::kConnecting);  // on the loop, as all its uses
+    source_connections_seen_.assign(1 + a_readers_.size(), 0);
+    for (std::size_t route = 0; route < source_state_.size(); ++route) {
+      source_state_[route] = sourceClient(route).state();
+      source_connections_seen_[route] = sourceClient(route).connections();
     }
+    b_state_ = b_->state();
     b_connections_seen_ = b_->connections();
     ensureTargetAncestors();
     startFullScan("initial snapshot");
@@ -215,32 +213,18 @@ void SyncEngine::recordLag(double ms) {
   ++lag_count_;
 }
 
-void SyncEngine::onSourceSession(const zk::SessionEvent& e) {
-  if (stopping_) return;
-  a_state_ = e.state;
-  const bool reconnect = e.state == zk::SessionState::kConnected && e.connection > a_connections_seen_;
-  if (reconnect) a_connections_seen_ = e.connection;
-  if (e.state == zk::SessionState::kExpired || (e.new_session && reconnect)) forgetWatches(0);
-  if (e.state == zk::SessionState::kSuspended || e.state == zk::SessionState::kExpired) dirty_ = true;
-  if (reconnect && started_) {
-    log::logInfo("source session connected", {{"new_session", e.new_session}});
-    dirty_ = true;
-    startFullScan(e.new_session ? "source session renewed" : "source reconnected");
-  }
-}
-
-// The same rules as the engine's own source session, for the paths this one reads and watches.
-void SyncEngine::onSourceReaderSession(std::size_t route, const zk::SessionEvent& e) {
-  if (stopping_ || route == 0 || route > a_readers_.size()) return;
-  reader_state_[route - 1] = e.state;
-  const bool reconnect = e.state == zk::SessionState::kConnected && e.connection > reader_connections_seen_[route - 1];
-  if (reconnect) reader_connections_seen_[route - 1] = e.connection;
+// Every source session by the same rules, for the paths it reads and watches (route 0 is a_).
+void SyncEngine::onSourceSession(std::size_t route, const zk::SessionEvent& e) {
+  if (stopping_ || route >= source_state_.size()) return;
+  source_state_[route] = e.state;
+  const bool reconnect = e.state == zk::SessionState::kConnected && e.connection > source_connections_seen_[route];
+  if (reconnect) source_connections_seen_[route] = e.connection;
   if (e.state == zk::SessionState::kExpired || (e.new_session && reconnect)) forgetWatches(route);
   if (e.state == zk::SessionState::kSuspended || e.state == zk::SessionState::kExpired) dirty_ = true;
   if (reconnect && started_) {
-    log::logInfo("source read session connected", {{"session", route}, {"new_session", e.new_session}});
+    log::logInfo("source session connected", {{"session", route}, {"new_session", e.new_session}});
     dirty_ = true;
-    startFullScan(e.new_session ? "source read session renewed" : "source read session reconnected");
+    startFullScan(e.new_session ? "source session renewed" : "source reconnected");
   }
 }
 
@@ -249,14 +233,13 @@ std::size_t SyncEngine::routeOf(const std::string& path) const {
   return std::hash<std::string>{}(path) % (a_readers_.size() + 1);
 }
 
-zk::ZkClient& SyncEngine::sourceFor(const std::string& path) {
-  const std::size_t route = routeOf(path);
-  return route == 0 ? *a_ : *a_readers_[route - 1];
-}
+zk::ZkClient& SyncEngine::sourceClient(std::size_t route) { return route == 0 ? *a_ : *a_readers_[route - 1]; }
+
+zk::ZkClient& SyncEngine::sourceFor(const std::string& path) { return sourceClient(routeOf(path)); }
 
 bool SyncEngine::sourceConnected() const {
-  if (a_state_ != zk::SessionState::kConnected) return false;
-  for (zk::SessionState s : reader_state_) {
+  if (source_state_.empty()) return false;  // not started
+  for (zk::SessionState s : source_state_) {
     if (s != zk::SessionState::kConnected) return false;
   }
   return true;
@@ -720,7 +703,7 @@ SyncStatus SyncEngine::statusOnLoop() {
   s.last_full_sync_ms = last_full_sync_ms_;
   s.last_full_sync_nodes = last_full_sync_nodes_;
   s.watches = sourceWatches();
-  s.source_session = zk::sessionStateName(a_state_);
+  s.source_session = zk::sessionStateName(source_state_.empty() ? zk::SessionState::kConnecting : source_state_[0]);
   s.source_read_sessions = 1 + static_cast<int>(a_readers_.size());
   s.target_session = zk::sessionStateName(b_state_);
   if (!lag_ring_.empty()) {

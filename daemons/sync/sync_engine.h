@@ -107,11 +107,11 @@ class SyncEngine : public SyncJob {
 
   explicit SyncEngine(SyncEngineOptions options, core::sync::PathFilter filter, core::sync::NodeKindHints hints);
 
-  void onSourceSession(const zk::SessionEvent& e);
-  void onSourceReaderSession(std::size_t route, const zk::SessionEvent& e);
+  void onSourceSession(std::size_t route, const zk::SessionEvent& e);
   // The source session that reads `path` and holds its watches: route 0 is a_, route k is
   // a_readers_[k - 1].
   std::size_t routeOf(const std::string& path) const;
+  zk::ZkClient& sourceClient(std::size_t route);
   zk::ZkClient& sourceFor(const std::string& path);
   bool sourceConnected() const;
   // The watches of the paths on `route` are gone (its session expired or was replaced).
@@ -148,8 +148,6 @@ class SyncEngine : public SyncJob {
   zk::EventLoop loop_;
   std::unique_ptr<zk::ZkClient> a_;
   std::vector<std::unique_ptr<zk::ZkClient>> a_readers_;  // more source sessions (read_sessions - 1)
-  std::vector<zk::SessionState> reader_state_;
-  std::vector<std::uint64_t> reader_connections_seen_;
   std::unique_ptr<zk::ZkClient> b_;
   std::unique_ptr<TargetWriter> writer_;
 
@@ -182,12 +180,12 @@ class SyncEngine : public SyncJob {
   std::uint64_t source_reads_ = 0;
   std::uint64_t target_reads_ = 0;
   std::string last_error_;
-  zk::SessionState a_state_ = zk::SessionState::kConnecting;
+  std::vector<zk::SessionState> source_state_;  // by route (0 = a_), sized at start()
   zk::SessionState b_state_ = zk::SessionState::kConnecting;
   // Connections (ZkClient::connections) the running scan already covers: the first connection's
   // event reaches the loop after start() and must not count as a reconnect (it used to start a
   // second full scan of every initial copy).
-  std::uint64_t a_connections_seen_ = 0;
+  std::vector<std::uint64_t> source_connections_seen_;  // by route
   std::uint64_t b_connections_seen_ = 0;
 };
 

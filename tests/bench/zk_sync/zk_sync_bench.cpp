@@ -8,7 +8,7 @@
 //   continuous_initial_per_s  the continuous engine's first walk over --synced znodes (watches armed)
 // Usage: zk_sync_bench [--nodes 10000] [--synced 10000] [--rate 1000] [--seconds 20] [--repeat 5]
 //                      [--read-sessions 3] [--max-inflight-reads 1024]
-//   (--read-sessions: source sessions the snapshot's reads are spread over, as zk-migrate snapshot)
+//   (--read-sessions: source sessions the engine's reads are spread over, both copies)
 //   (--repeat: raw/copy pairs measured alternately, medians reported; default 5 up to 20k nodes, else 1)
 #include <algorithm>
 #include <chrono>
@@ -148,8 +148,8 @@ int main(int argc, char** argv) {
   auto e = orch::sync::SyncEngine::create(o);
   if (!e.ok() || !(*e)->start().ok()) return 2;
   {
-    // The continuous engine's own initial walk (one session, a data and a child watch armed on
-    // every znode: 3 reads per node), for comparison with the snapshot above.
+    // The continuous engine's own initial walk (a data and a child watch armed on every znode:
+    // 3 reads per node), for comparison with the snapshot above.
     const auto t0 = steady_clock::now();
     if (!(*e)->waitInSync(std::chrono::seconds(600)).ok()) return 2;
     out["continuous_initial_per_s"] = (synced + 1) / duration<double>(steady_clock::now() - t0).count();

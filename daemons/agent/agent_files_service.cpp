@@ -1,12 +1,13 @@
 #include "agent/agent_files_service.h"
 
 #include <fcntl.h>
+#include <grpcpp/alarm.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
+#include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "agent/containerizer/task_id.h"
@@ -15,80 +16,176 @@ namespace orch::agent {
 
 namespace v1 = orchestrator::v1;
 
+namespace {
 
-grpc::Status AgentFilesService::ReadLog(grpc::ServerContext* ctx, const v1::ReadLogRequest* request,
-                                        grpc::ServerWriter<v1::LogChunk>* writer) {
-  // The containerizer's rule: the id names the sandbox directory read below.
-  if (absl::Status valid = validateTaskId(request->task_id()); !valid.ok()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("task_id: ", valid.message()));
-  }
-  const std::string stream = request->stream().empty() ? "stdout" : request->stream();
-  if (stream != "stdout" && stream != "stderr") {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "stream: must be stdout or stderr");
-  }
-  const std::string path =
-      agent_.workDir() + "/sandboxes/" + request->task_id() + "/" + stream;
-  const int64_t chunk = request->length() > 0 ? std::min<int64_t>(request->length(), 1 << 20) : 64 << 10;
+constexpr auto kSandboxWaitStep = std::chrono::milliseconds(100);
+constexpr int kSandboxWaitSteps = 50;  // a just-launched task's sandbox: up to 5 s
+constexpr auto kFollowPoll = std::chrono::milliseconds(50);
 
-  int fd = -1;
-  ino_t inode = 0;
-  int64_t offset = request->offset();
-  auto open_file = [&]() -> bool {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+// One ReadLog call: sends the file in chunks, then (following) polls it every 50 ms until the
+// task has ended and the file is drained, switching to the new file when it rotates. Every step
+// runs under mu_; a write or a timer is in flight at a time, never both, and Finish is called
+// only when neither is, so OnDone (which deletes this) comes after the last callback.
+class ReadLogReactor final : public grpc::ServerWriteReactor<v1::LogChunk> {
+ public:
+  ReadLogReactor(const AgentLoop& agent, const v1::ReadLogRequest& request)
+      : agent_(agent), request_(request) {
+    std::lock_guard<std::mutex> lock(mu_);
+    // The containerizer's rule: the id names the sandbox directory read below.
+    if (absl::Status valid = validateTaskId(request_.task_id()); !valid.ok()) {
+      finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("task_id: ", valid.message())));
+      return;
+    }
+    stream_ = request_.stream().empty() ? "stdout" : request_.stream();
+    if (stream_ != "stdout" && stream_ != "stderr") {
+      finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "stream: must be stdout or stderr"));
+      return;
+    }
+    path_ = agent_.workDir() + "/sandboxes/" + request_.task_id() + "/" + stream_;
+    chunk_size_ = request_.length() > 0 ? std::min<int64_t>(request_.length(), 1 << 20) : 64 << 10;
+    offset_ = request_.offset();
+    buf_.resize(static_cast<size_t>(chunk_size_));
+    step();
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    writing_ = false;
+    if (finished_) return;  // the end-of-file chunk went with Finish
+    if (!ok) {              // the reader is gone
+      finish(grpc::Status::OK);
+      return;
+    }
+    step();
+  }
+
+  void OnCancel() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancelled_ = true;
+    if (waiting_) {
+      alarm_.Cancel();  // its callback (ok=false) finishes the call
+    } else if (!writing_) {
+      finish(grpc::Status::CANCELLED);
+    }
+  }
+
+  void OnDone() override {
+    if (fd_ >= 0) ::close(fd_);
+    delete this;
+  }
+
+ private:
+  bool openFile() {
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return false;
     struct stat st {};
-    fstat(fd, &st);
-    inode = st.st_ino;
-    if (offset < 0) offset = std::max<int64_t>(0, st.st_size - chunk);
-    if (offset > st.st_size) offset = st.st_size;
+    ::fstat(fd_, &st);
+    inode_ = st.st_ino;
+    if (offset_ < 0) offset_ = std::max<int64_t>(0, st.st_size - chunk_size_);
+    if (offset_ > st.st_size) offset_ = st.st_size;
     return true;
-  };
-  // Wait briefly for a just-launched task's sandbox.
-  for (int i = 0; i < 50 && !open_file(); ++i) {
-    if (!request->follow() || ctx->IsCancelled()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  if (fd < 0) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                        absl::StrCat("no ", stream, " for task '", request->task_id(), "' on this agent"));
   }
 
-  std::string buf(static_cast<size_t>(chunk), '\0');
-  while (!ctx->IsCancelled()) {
-    ssize_t n = ::pread(fd, buf.data(), buf.size(), offset);
-    if (n > 0) {
-      v1::LogChunk out;
-      out.set_offset(offset);
-      out.set_data(buf.data(), static_cast<size_t>(n));
-      offset += n;
-      if (!writer->Write(out)) break;
-      continue;
+  // Under mu_, with no write or timer in flight.
+  void step() {
+    if (finished_) return;
+    if (cancelled_) {
+      finish(grpc::Status::CANCELLED);
+      return;
     }
-    if (!request->follow()) break;
-    // Ended and drained? The supervisor closes the file when the task ends.
-    bool ended = agent_.hasEnded(request->task_id()) || !agent_.isKnownTask(request->task_id());
-    struct stat now {};
-    if (::stat(path.c_str(), &now) == 0 && now.st_ino != inode) {
-      // Rotated: the old file is complete; continue with the new one from its start.
-      ::close(fd);
-      offset = 0;
-      if (!open_file()) break;
-      continue;
+    if (fd_ < 0) {
+      if (openFile()) {
+        // go on below
+      } else if (request_.follow() && open_attempts_++ < kSandboxWaitSteps) {
+        wait(kSandboxWaitStep);
+        return;
+      } else {
+        finish(grpc::Status(grpc::StatusCode::NOT_FOUND,
+                            absl::StrCat("no ", stream_, " for task '", request_.task_id(),
+                                         "' on this agent")));
+        return;
+      }
     }
-    if (ended) {
-      ssize_t tail = ::pread(fd, buf.data(), buf.size(), offset);
-      if (tail > 0) continue;
-      break;
+    while (true) {
+      const ssize_t n = ::pread(fd_, buf_.data(), buf_.size(), offset_);
+      if (n > 0) {
+        chunk_.Clear();
+        chunk_.set_offset(offset_);
+        chunk_.set_data(buf_.data(), static_cast<size_t>(n));
+        offset_ += n;
+        writing_ = true;
+        StartWrite(&chunk_);
+        return;
+      }
+      if (!request_.follow()) break;
+      // Ended and drained? The supervisor closes the file when the task ends; asked before
+      // the rotation check so that output written in between is still read below.
+      const bool ended = agent_.hasEnded(request_.task_id()) || !agent_.isKnownTask(request_.task_id());
+      struct stat now {};
+      if (::stat(path_.c_str(), &now) == 0 && now.st_ino != inode_) {
+        // Rotated: the old file is complete; continue with the new one from its start.
+        ::close(fd_);
+        fd_ = -1;
+        offset_ = 0;
+        if (!openFile()) break;
+        continue;
+      }
+      if (ended) {
+        if (::pread(fd_, buf_.data(), 1, offset_) > 0) continue;
+        break;
+      }
+      wait(kFollowPoll);
+      return;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // The end: a last chunk marks it, and carries the offset to resume from.
+    chunk_.Clear();
+    chunk_.set_offset(offset_);
+    chunk_.set_eof(true);
+    finished_ = true;
+    writing_ = true;
+    StartWriteAndFinish(&chunk_, grpc::WriteOptions(), grpc::Status::OK);
   }
-  ::close(fd);
-  v1::LogChunk eof;
-  eof.set_offset(offset);
-  eof.set_eof(true);
-  writer->Write(eof);
-  return grpc::Status::OK;
+
+  void wait(std::chrono::milliseconds delay) {
+    waiting_ = true;
+    alarm_.Set(std::chrono::system_clock::now() + delay, [this](bool) {
+      std::lock_guard<std::mutex> lock(mu_);
+      waiting_ = false;
+      step();  // a cancelled wait finds cancelled_ set
+    });
+  }
+
+  void finish(grpc::Status status) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(std::move(status));
+  }
+
+  const AgentLoop& agent_;
+  const v1::ReadLogRequest request_;
+  std::mutex mu_;
+  std::string stream_;
+  std::string path_;
+  int64_t chunk_size_ = 64 << 10;
+  int64_t offset_ = 0;
+  int fd_ = -1;
+  ino_t inode_ = 0;
+  int open_attempts_ = 0;
+  std::string buf_;
+  v1::LogChunk chunk_;  // the chunk being written (gRPC reads it until OnWriteDone)
+  grpc::Alarm alarm_;
+  bool writing_ = false;
+  bool waiting_ = false;
+  bool cancelled_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::LogChunk>* AgentFilesService::ReadLog(
+    grpc::CallbackServerContext* /*ctx*/, const v1::ReadLogRequest* request) {
+  return new ReadLogReactor(agent_, *request);
 }
 
 }  // namespace orch::agent

@@ -10,7 +10,9 @@
 #include <fstream>
 #include <memory>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "client/agent_files_client.h"
 #include "client/operator_client.h"
 #include "common/tls/grpc_tls.h"
 #include "local_cluster.h"
@@ -121,6 +123,84 @@ class ClusterTest : public QObject {
       if (text == "hello\n") found = true;
     }
     QVERIFY(found);
+  }
+
+  // The agent's files service (what `orchctl logs` and the console read): a whole log, a
+  // followed log that only ends with its task, a follower that leaves, and clear errors.
+  void agentServesAndFollowsLogs() {
+    TestFramework framework(cluster_.frameworkConfig(), "files");
+    QVERIFY(framework.subscribe().ok());
+    QVERIFY(framework.launch({TestFramework::shellTask("follow-me", "echo one; sleep 1; echo two; echo err >&2"),
+                              TestFramework::shellTask("never-ends", "echo first; sleep 1003.5")})
+                .ok());
+    QVERIFY(framework.waitForState("follow-me", v1::TASK_RUNNING).has_value());
+    QVERIFY(framework.waitForState("never-ends", v1::TASK_RUNNING).has_value());
+    auto endpointOf = [&](const std::string& task_id) {
+      v1::GetTasksRequest request;
+      request.set_task_id(task_id);
+      auto tasks = operator_->getTasks(request);
+      std::string endpoint;
+      if (!tasks.ok()) return endpoint;
+      for (const auto& t : tasks->tasks()) endpoint = t.agent_endpoint();
+      for (const auto& t : tasks->completed_tasks()) endpoint = t.agent_endpoint();
+      return endpoint;
+    };
+    const std::string endpoint = endpointOf("follow-me");
+    QVERIFY(!endpoint.empty());
+    auto files = orch::client::AgentFilesClient::create(cluster_.operatorConfig().tls);
+    QVERIFY2(files.ok(), std::string(files.status().message()).c_str());
+
+    // Following from the start: the second line only arrives by waiting, then the end mark.
+    std::string text;
+    bool eof = false;
+    absl::Status read = (*files)->readLog(endpoint, "follow-me", orch::client::LogStream::kStdout, true,
+                                          [&](const v1::LogChunk& c) {
+                                            text += c.data();
+                                            eof = eof || c.eof();
+                                            return true;
+                                          });
+    QVERIFY2(read.ok(), read.ToString().c_str());
+    QCOMPARE(text, std::string("one\ntwo\n"));
+    QVERIFY(eof);
+    auto end = framework.waitForTerminal("follow-me");
+    QVERIFY(end.has_value());
+    QCOMPARE(end->state(), v1::TASK_FINISHED);
+
+    // Not following: what is there now.
+    text.clear();
+    read = (*files)->readLog(endpoint, "follow-me", orch::client::LogStream::kStderr, false,
+                             [&](const v1::LogChunk& c) {
+                               text += c.data();
+                               return true;
+                             });
+    QVERIFY2(read.ok(), read.ToString().c_str());
+    QCOMPARE(text, std::string("err\n"));
+
+    // A follower of a task that does not end leaves when it wants to: promptly, without error.
+    const std::string endpoint2 = endpointOf("never-ends");
+    QVERIFY(!endpoint2.empty());
+    text.clear();
+    const auto started = std::chrono::steady_clock::now();
+    read = (*files)->readLog(endpoint2, "never-ends", orch::client::LogStream::kStdout, true,
+                             [&](const v1::LogChunk& c) {
+                               text += c.data();
+                               return text.find("first") == std::string::npos;
+                             });
+    QVERIFY2(read.ok(), read.ToString().c_str());
+    QCOMPARE(text, std::string("first\n"));
+    QVERIFY(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
+    QVERIFY(framework.session().kill("never-ends", "").ok());
+    QVERIFY(framework.waitForTerminal("never-ends", 10).has_value());
+
+    // Errors name what is wrong.
+    read = (*files)->readLog(endpoint, "../../etc", orch::client::LogStream::kStdout, false,
+                             [](const v1::LogChunk&) { return true; });
+    QCOMPARE(read.code(), absl::StatusCode::kInvalidArgument);
+    QVERIFY2(absl::StrContains(read.message(), "task_id"), read.ToString().c_str());
+    read = (*files)->readLog(endpoint, "no-such-task", orch::client::LogStream::kStdout, false,
+                             [](const v1::LogChunk&) { return true; });
+    QCOMPARE(read.code(), absl::StatusCode::kNotFound);
+    QVERIFY2(absl::StrContains(read.message(), "no-such-task"), read.ToString().c_str());
   }
 
   void killIsGracefulThenForced() {

@@ -1,6 +1,7 @@
 #include "agent/agent_loop.h"
 
 #include "client/zk_master_resolver.h"
+#include "agent/master_stream.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -219,7 +220,7 @@ void AgentLoop::stop() {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_ && !loop_thread_.joinable()) return;
     stopping_ = true;
-    if (stream_ctx_) stream_ctx_->TryCancel();
+    if (stream_) stream_->cancel();
   }
   cv_.notify_all();
   if (connect_thread_.joinable()) connect_thread_.join();
@@ -383,56 +384,37 @@ void AgentLoop::connectLoop() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) return;
     }
-    grpc::ClientContext ctx;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-      stream_ctx_ = &ctx;
-    }
     // A fresh channel per attempt: a channel that failed its handshakes can stay in backoff
     // long after the master is back.
     auto stub = v1::AgentRegistry::NewStub(tls::makeChannel(target, creds_));
-    auto stream = stub->Connect(&ctx);
     // Build the registration on the loop thread, where the task table lives.
     auto promise = std::make_shared<std::promise<v1::AgentMessage>>();
     auto future = promise->get_future();
     post([this, promise] { promise->set_value(registration()); });
-    bool ok = stream->Write(future.get());
     auto sink = std::make_shared<Sink>();
-    std::thread writer;
-    if (ok) {
-      writer = std::thread([&] {
-        while (true) {
-          auto m = sink->nextWrite(std::chrono::milliseconds(200));  // a burst goes as one
-          if (!m) {
-            if (sink->closed()) break;
-            continue;
-          }
-          // No gRPC buffer hint here: a synchronous Write with the hint does not return until
-          // something else flushes the transport (a stall of up to seconds).
-          if (!stream->Write(*m)) {
-            ctx.TryCancel();  // wakes the reader; the stream is broken
-            break;
-          }
-        }
-        sink->close();
-      });
-      v1::MasterMessage message;
-      while (stream->Read(&message)) {
-        if (message.has_registered()) backoff = 0.2;
-        post([this, message, sink] { onMasterMessage(message, sink); });
-      }
-    }
-    sink->close();
-    if (writer.joinable()) writer.join();
-    grpc::Status status = stream->Finish();
+    auto registered = std::make_shared<std::atomic<bool>>(false);
+    auto stream = MasterStream::start(*stub, sink, future.get(),
+                                      [this, sink, registered](v1::MasterMessage&& message) {
+                                        if (message.has_registered()) registered->store(true);
+                                        post([this, message = std::move(message), sink] {
+                                          onMasterMessage(message, sink);
+                                        });
+                                      });
     {
       std::lock_guard<std::mutex> lock(mu_);
-      stream_ctx_ = nullptr;
+      stream_ = stream;
+      if (stopping_) stream->cancel();
     }
+    grpc::Status status = stream->await();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stream_.reset();
+    }
+    if (registered->load()) backoff = 0.2;
+    const auto& trailers = stream->context().GetServerTrailingMetadata();
     const std::string failed_master = target;
-    auto redirect = ctx.GetServerTrailingMetadata().find("orch-leader");
-    if (redirect != ctx.GetServerTrailingMetadata().end() && !redirect->second.empty()) {
+    auto redirect = trailers.find("orch-leader");
+    if (redirect != trailers.end() && !redirect->second.empty()) {
       target = std::string(redirect->second.data(), redirect->second.size());
       backoff = 0.05;  // the leader is known: go there at once
     } else {

@@ -137,7 +137,7 @@ class AgentLoop {
   std::set<std::string> live_tasks_;   // launched and not ended
   std::set<std::string> known_tasks_;  // every task with a checkpoint or sandbox
   std::atomic<bool> connected_{false};
-  grpc::ClientContext* stream_ctx_ = nullptr;  // guarded by mu_, for cancellation
+  std::shared_ptr<class MasterStream> stream_;  // guarded by mu_, for cancellation
 
   bool child_exited_ = false;  // guarded by mu_: a SIGCHLD arrived (a supervisor may have ended)
   std::thread loop_thread_;

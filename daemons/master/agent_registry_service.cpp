@@ -123,14 +123,17 @@ class AgentConnection final : public grpc::ServerBidiReactor<v1::AgentMessage, v
       out_->abort();
       return;
     }
-    std::lock_guard<std::recursive_mutex> lock(shared_->mu);
-    std::shared_ptr<v1::AgentMessage> message = std::move(in_);
-    if (!registered_) {
-      registerAgent(*message);  // the next read starts once the loop has registered it
-      return;
+    {
+      std::lock_guard<std::recursive_mutex> lock(shared_->mu);
+      std::shared_ptr<v1::AgentMessage> message = std::move(in_);
+      if (!registered_) {
+        registerAgent(*message);  // the next read starts once the loop has registered it
+        return;
+      }
+      post(std::move(message));  // queued in stream order, before the next read starts
+      readNext();
     }
-    post(std::move(message));
-    readNext();
+    loop_.drainHere();  // outside the stream's lock: the work may take it
   }
 
   void OnWriteDone(bool ok) override { out_->writeDone(ok); }
@@ -230,15 +233,17 @@ class AgentConnection final : public grpc::ServerBidiReactor<v1::AgentMessage, v
   void post(std::shared_ptr<v1::AgentMessage> message) {
     const core::AgentId id = *id_;
     auto sink = sink_;
-    loop_.post([id, sink, message](core::MasterEngine& engine, core::TimePoint now) {
-      if (message->message_case() != v1::AgentMessage::MESSAGE_NOT_SET) {
-        handleAgentMessage(engine, now, id, *sink, *message);
-      }
-      for (const v1::AgentMessage& m : message->batch()) {
-        if (m.batch_size() > 0) continue;  // never nested
-        handleAgentMessage(engine, now, id, *sink, m);
-      }
-    });
+    loop_.post(
+        [id, sink, message](core::MasterEngine& engine, core::TimePoint now) {
+          if (message->message_case() != v1::AgentMessage::MESSAGE_NOT_SET) {
+            handleAgentMessage(engine, now, id, *sink, *message);
+          }
+          for (const v1::AgentMessage& m : message->batch()) {
+            if (m.batch_size() > 0) continue;  // never nested
+            handleAgentMessage(engine, now, id, *sink, m);
+          }
+        },
+        MasterLoop::Wake::kCallerDrains);
   }
 
   MasterLoop& loop_;

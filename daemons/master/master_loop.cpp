@@ -14,6 +14,8 @@ namespace v1 = orchestrator::v1;
 namespace {
 
 constexpr auto kTickInterval = std::chrono::milliseconds(5);
+// drainHere() runs at most this many batches before leaving the rest to the loop thread.
+constexpr int kInlineRounds = 4;
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -58,6 +60,11 @@ void MasterLoop::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    // A thread running the engine in drainHere() finishes its round first.
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !draining_; });
+  }
   for (auto& [id, sink] : frameworks_) sink->close();
   for (auto& [id, sink] : agents_) sink->close();
   for (auto& sink : operators_) sink->close();
@@ -71,12 +78,12 @@ void MasterLoop::stop() {
   for (auto& [id, abandon] : left) abandon(absl::UnavailableError("the master is shutting down"));
 }
 
-void MasterLoop::post(Work work) {
+void MasterLoop::post(Work work, Wake wake) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.push_back(std::move(work));
   }
-  cv_.notify_one();
+  if (wake == Wake::kLoopThread) cv_.notify_all();
 }
 
 void MasterLoop::run() {
@@ -90,8 +97,25 @@ void MasterLoop::run() {
     std::deque<Work> batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_until(lock, next_tick, [&] { return stopping_ || !queue_.empty(); });
+      while (!stopping_) {
+        const bool due = std::chrono::steady_clock::now() >= next_tick;
+        if (!draining_ && (due || !queue_.empty())) break;
+        if (draining_) {
+          // Another thread runs the engine (drainHere): it hands over when done, at once if
+          // the tick is due.
+          if (due) loop_wants_turn_ = true;
+          if (due) {
+            cv_.wait(lock);
+          } else {
+            cv_.wait_until(lock, next_tick);
+          }
+        } else {
+          cv_.wait_until(lock, next_tick);
+        }
+      }
+      loop_wants_turn_ = false;
       if (stopping_) return;
+      draining_ = true;
       batch.swap(queue_);
     }
     for (Work& work : batch) {
@@ -127,7 +151,37 @@ void MasterLoop::run() {
       }
       next_tick = std::chrono::steady_clock::now() + kTickInterval;
     }
+    std::lock_guard<std::mutex> lock(mu_);
+    draining_ = false;
   }
+}
+
+void MasterLoop::drainHere() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (draining_ || stopping_ || queue_.empty()) return;  // the one draining takes it
+  if (loop_wants_turn_) {  // the tick is due: the loop thread takes the queue with it
+    lock.unlock();
+    cv_.notify_all();
+    return;
+  }
+  draining_ = true;
+  for (int round = 1;; ++round) {
+    std::deque<Work> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    for (Work& work : batch) {
+      work(engine_, wire::steadyNow());
+      settle();
+    }
+    flushStore();
+    lock.lock();
+    if (queue_.empty() || stopping_ || loop_wants_turn_ || round >= kInlineRounds) break;
+  }
+  draining_ = false;
+  // The loop thread waits for its turn (tick), for the queue left behind, or to stop.
+  const bool wake = loop_wants_turn_ || !queue_.empty() || stopping_;
+  lock.unlock();
+  if (wake) cv_.notify_all();
 }
 
 void MasterLoop::setStore(StateStore* store, std::function<void(absl::Status)> on_failure) {

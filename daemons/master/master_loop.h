@@ -1,6 +1,9 @@
-// The master's one event loop: it owns the MasterEngine, runs every input on one thread, keeps
+// The master's one event loop: it owns the MasterEngine, runs every input one at a time, keeps
 // the open streams (frameworks, agents, operator subscribers) and routes the engine's effects
-// to them. gRPC handler threads only post work here and wait for the answer.
+// to them. gRPC handler threads post work here and wait for the answer; the hot ones (agent
+// messages, scheduler calls) run the queue themselves when the engine is idle (drainHere).
+// "The loop thread" below means whichever thread runs the engine at the time: only one does,
+// and each hands over under the loop's mutex.
 #pragma once
 
 #include <atomic>
@@ -49,8 +52,18 @@ class MasterLoop {
   absl::StatusOr<std::vector<std::string>> recoverFromStore();
 
   using Work = std::function<void(core::MasterEngine&, core::TimePoint)>;
-  // Runs `work` on the loop thread; effects it causes are routed afterwards.
-  void post(Work work);
+  // Who runs queued work: the loop thread (woken for it), or the caller, who calls drainHere()
+  // right after (a gRPC reaction: saves waking the loop thread, about two context switches per
+  // message).
+  enum class Wake { kLoopThread, kCallerDrains };
+  // Runs `work` on the engine, after the work queued before it; effects it causes are routed
+  // afterwards. Work never runs on two threads at once (see drainHere).
+  void post(Work work, Wake wake = Wake::kLoopThread);
+  // Runs the queued work on this thread unless another thread (the loop's or another caller's)
+  // is running the engine, in which case that one takes it. Call it holding no lock that
+  // queued work might take (stream locks, ...). Leaves the engine to the loop thread when its
+  // tick is due, and after a few batches.
+  void drainHere();
   // Runs `fn` on the loop thread and returns its result.
   template <typename Fn>
   auto call(Fn fn) -> decltype(fn(std::declval<core::MasterEngine&>(), core::TimePoint{})) {
@@ -70,7 +83,7 @@ class MasterLoop {
   // store failed so the reply can never be released, done gets UNAVAILABLE instead (from stop(),
   // or at once on the calling thread if the loop is already stopped) — every caller is answered.
   template <typename Fn, typename Done>
-  void callAsync(Fn fn, Done done) {
+  void callAsync(Fn fn, Done done, Wake wake = Wake::kLoopThread) {
     using R = std::invoke_result_t<Fn&, core::MasterEngine&, core::TimePoint>;
     auto once = std::make_shared<std::atomic<bool>>(false);
     auto abandon = [done, once](absl::Status why) mutable {
@@ -93,7 +106,7 @@ class MasterLoop {
           });
         });
         lock.unlock();
-        cv_.notify_one();
+        if (wake == Wake::kLoopThread) cv_.notify_all();
         return;
       }
     }
@@ -150,6 +163,8 @@ class MasterLoop {
   std::condition_variable cv_;
   std::deque<Work> queue_;
   bool stopping_ = false;
+  bool draining_ = false;         // a thread runs the engine (the loop's, or one in drainHere)
+  bool loop_wants_turn_ = false;  // the loop thread waits for the engine: its tick is due
   // callAsync replies not yet sent (guarded by mu_), answered UNAVAILABLE by stop().
   uint64_t next_reply_ = 0;
   std::map<uint64_t, std::function<void(absl::Status)>> pending_replies_;

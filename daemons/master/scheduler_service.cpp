@@ -309,7 +309,8 @@ grpc::ServerUnaryReactor* SchedulerService::Call(grpc::CallbackServerContext* ct
                          absl::StrCat("type: unknown call type ", static_cast<int>(call->type()))));
       return reactor;
   }
-  loop_.callAsync(std::move(op), finish);
+  loop_.callAsync(std::move(op), finish, MasterLoop::Wake::kCallerDrains);
+  loop_.drainHere();  // a gRPC thread holding no lock: runs the call here unless the engine is busy
   return reactor;
 }
 

@@ -20,6 +20,10 @@
 namespace orch::agent {
 namespace {
 
+// What the spawner ignores for itself; a supervisor puts them back (one call each, not one per
+// signal number: this runs for every task).
+constexpr int kSpawnerIgnoredSignals[] = {SIGPIPE, SIGINT, SIGHUP};
+
 int pidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
 // In the forked child: drop what belongs to the spawner and become the task's supervisor.
@@ -30,9 +34,8 @@ int pidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
-  }
+  // The spawner starts with every signal at its default (spawnDetached) and changes only these.
+  for (int sig : kSpawnerIgnoredSignals) ::signal(sig, SIG_DFL);
   int rc;
   {
     TaskSupervisor supervisor(state_dir, report_fd);
@@ -81,10 +84,9 @@ int runSupervisorSpawner(int control) {
   if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) return 1;
   const int signal_fd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signal_fd < 0) return 1;
-  ::signal(SIGPIPE, SIG_IGN);
-  // The agent's terminal signals are not ours; the agent ends us by closing the socket.
-  ::signal(SIGINT, SIG_IGN);
-  ::signal(SIGHUP, SIG_IGN);
+  // SIGPIPE: a vanished agent is seen as a failed send. SIGINT, SIGHUP: the agent's terminal
+  // signals are not ours; the agent ends us by closing the socket.
+  for (int sig : kSpawnerIgnoredSignals) ::signal(sig, SIG_IGN);
   while (true) {
     pollfd fds[2] = {{control, POLLIN, 0}, {signal_fd, POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {

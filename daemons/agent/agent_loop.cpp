@@ -28,6 +28,8 @@ namespace {
 // supervisors, Docker tasks), and otherwise (a missed wake-up only delays a status this long).
 constexpr auto kTick = std::chrono::milliseconds(2);
 constexpr auto kIdleTick = std::chrono::milliseconds(50);
+// drainHere() runs at most this many batches before leaving the rest to the loop thread.
+constexpr int kInlineRounds = 4;
 constexpr double kResendSeconds = 5.0;
 constexpr auto kAckSaveInterval = std::chrono::seconds(1);
 
@@ -249,12 +251,38 @@ void AgentLoop::killAllTasks(std::chrono::milliseconds grace, std::chrono::milli
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
 }
 
-void AgentLoop::post(Work work) {
+void AgentLoop::post(Work work, Wake wake) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.push_back(std::move(work));
   }
-  cv_.notify_one();
+  if (wake == Wake::kLoopThread) cv_.notify_all();
+}
+
+void AgentLoop::drainHere() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (draining_ || stopping_ || queue_.empty()) return;  // the one draining takes it
+  if (loop_wants_turn_) {  // the loop's timers are due: it takes the queue with it
+    lock.unlock();
+    cv_.notify_all();
+    return;
+  }
+  draining_ = true;
+  for (int round = 1;; ++round) {
+    std::deque<Work> batch;
+    batch.swap(queue_);
+    const bool exits = child_exited_;
+    child_exited_ = false;
+    lock.unlock();
+    for (Work& work : batch) work();
+    if (exits) pollExits();
+    lock.lock();
+    if (queue_.empty() || stopping_ || loop_wants_turn_ || round >= kInlineRounds) break;
+  }
+  draining_ = false;
+  const bool wake = loop_wants_turn_ || stopping_ || !queue_.empty() || child_exited_;
+  lock.unlock();
+  if (wake) cv_.notify_all();
 }
 
 bool AgentLoop::isKnownTask(const std::string& task_id) const {
@@ -281,13 +309,26 @@ void AgentLoop::run() {
     std::deque<Work> batch;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, tick, [&] { return stopping_ || !queue_.empty() || child_exited_; });
-      child_exited_ = false;
+      const auto deadline = std::chrono::steady_clock::now() + tick;
+      while (!stopping_) {
+        const bool due = std::chrono::steady_clock::now() >= deadline;
+        if (!draining_ && (due || !queue_.empty() || child_exited_)) break;
+        if (draining_ && due) {
+          loop_wants_turn_ = true;  // the thread in drainHere hands over when done
+          cv_.wait(lock);
+        } else {
+          cv_.wait_until(lock, deadline);
+        }
+      }
+      loop_wants_turn_ = false;
       if (stopping_) {
+        cv_.wait(lock, [&] { return !draining_; });
         lock.unlock();
         saveAcks();
         break;
       }
+      child_exited_ = false;
+      draining_ = true;
       batch.swap(queue_);
     }
     for (Work& work : batch) work();
@@ -315,6 +356,8 @@ void AgentLoop::run() {
         }
       }
     }
+    std::lock_guard<std::mutex> lock(mu_);
+    draining_ = false;
   }
   if (sink_) sink_->close();
 }
@@ -396,9 +439,12 @@ void AgentLoop::connectLoop() {
     auto stream = MasterStream::start(*stub, sink, future.get(),
                                       [this, sink, registered](v1::MasterMessage&& message) {
                                         if (message.has_registered()) registered->store(true);
-                                        post([this, message = std::move(message), sink] {
-                                          onMasterMessage(message, sink);
-                                        });
+                                        post(
+                                            [this, message = std::move(message), sink] {
+                                              onMasterMessage(message, sink);
+                                            },
+                                            Wake::kCallerDrains);
+                                        drainHere();  // on gRPC's thread, holding no lock
                                       });
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -671,7 +717,8 @@ void AgentLoop::runTasks(const v1::MasterMessage::RunTasks& run) {
       launching_.insert(id);
       launch_queue_.push([this, launch, id] {
         absl::Status status = launch();
-        post([this, id, status] { onLaunched(id, status); });
+        post([this, id, status] { onLaunched(id, status); }, Wake::kCallerDrains);
+        drainHere();
       });
       continue;
     }

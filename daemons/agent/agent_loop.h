@@ -74,7 +74,15 @@ class AgentLoop {
   using Sink = concurrency::StreamQueue<orchestrator::v1::AgentMessage>;
   using Work = std::function<void()>;
 
-  void post(Work work);
+  // Who runs queued work: the loop thread (woken for it), or the caller, who calls drainHere()
+  // right after (the master stream's reads, launcher threads: saves waking the loop thread).
+  enum class Wake { kLoopThread, kCallerDrains };
+  void post(Work work, Wake wake = Wake::kLoopThread);
+  // Runs the queued work on this thread unless another thread runs the loop's state, in which
+  // case that one takes it; only one thread ever does ("the loop thread" below means that one).
+  // Call it holding no lock queued work might take. The loop thread keeps the timers, and gets
+  // the state back when they are due and after a few batches.
+  void drainHere();
   void run();
   void connectLoop();
   void onMasterMessage(const orchestrator::v1::MasterMessage& message,
@@ -140,6 +148,8 @@ class AgentLoop {
   std::shared_ptr<class MasterStream> stream_;  // guarded by mu_, for cancellation
 
   bool child_exited_ = false;  // guarded by mu_: a SIGCHLD arrived (a supervisor may have ended)
+  bool draining_ = false;         // guarded by mu_: a thread runs the loop's work
+  bool loop_wants_turn_ = false;  // guarded by mu_: the loop thread's timers are due
   std::thread loop_thread_;
   std::thread reaper_thread_;
   std::thread connect_thread_;

@@ -259,7 +259,11 @@ void MasterLoop::flushStore() {
   write_in_flight_ = true;
   write_started_ = std::chrono::steady_clock::now();
   store_->write(std::move(writes), [this, seq](absl::Status status) {
-    post([this, seq, status](core::MasterEngine&, core::TimePoint) { onCommitted(seq, status); });
+    // On the store's thread, which holds no lock of ours: it releases what waited for this
+    // write itself when the engine is idle.
+    post([this, seq, status](core::MasterEngine&, core::TimePoint) { onCommitted(seq, status); },
+         Wake::kCallerDrains);
+    drainHere();
   });
 }
 

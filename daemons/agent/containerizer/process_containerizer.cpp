@@ -225,15 +225,13 @@ struct ProcessContainerizer::Impl {
     return absl::StrCat(slot_prefix, next_slot++);
   }
 
-  // Back to the pool once its task is over (mu held): only when it exists and is empty, else
-  // it is left alone (a missing one was removed; one with processes is never shared).
+  // Back to the pool once its task is over (mu held): only when it is empty; one with
+  // processes is never shared. (One that someone removed is pooled too: the next supervisor
+  // creates its directories again, as it does for a new name. Not checking saves three
+  // cgroupfs look-ups per task.)
   void releaseSlot(const std::string& slot) {
     if (slot.empty() || !cgroups) return;
-    const TaskCgroups dirs = cgroups->forTask(slot);
-    for (const auto& [controller, dir] : dirs.dirs) {
-      if (!pathExists(dir)) return;
-    }
-    TaskCgroup cgroup(dirs);
+    TaskCgroup cgroup(cgroups->forTask(slot));
     if (!cgroup.processes().empty()) return;
     if (free_slots.size() < kMaxFreeCgroups) {
       free_slots.push_back(slot);

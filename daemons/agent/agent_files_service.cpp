@@ -24,8 +24,9 @@ constexpr auto kFollowPoll = std::chrono::milliseconds(50);
 
 // One ReadLog call: sends the file in chunks, then (following) polls it every 50 ms until the
 // task has ended and the file is drained, switching to the new file when it rotates. Every step
-// runs under mu_; a write or a timer is in flight at a time, never both, and Finish is called
-// only when neither is, so OnDone (which deletes this) comes after the last callback.
+// runs under mu_; a write or a timer is in flight at a time, never both. gRPC waits for its own
+// reactions before OnDone, but not for the timer's callback, which may itself finish the call:
+// whichever of OnDone and a running timer callback comes last deletes the reactor.
 class ReadLogReactor final : public grpc::ServerWriteReactor<v1::LogChunk> {
  public:
   ReadLogReactor(const AgentLoop& agent, const v1::ReadLogRequest& request)
@@ -71,8 +72,17 @@ class ReadLogReactor final : public grpc::ServerWriteReactor<v1::LogChunk> {
   }
 
   void OnDone() override {
+    bool last;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+      last = !in_alarm_callback_;
+    }
+    if (last) delete this;
+  }
+
+  ~ReadLogReactor() override {
     if (fd_ >= 0) ::close(fd_);
-    delete this;
   }
 
  private:
@@ -149,11 +159,22 @@ class ReadLogReactor final : public grpc::ServerWriteReactor<v1::LogChunk> {
 
   void wait(std::chrono::milliseconds delay) {
     waiting_ = true;
-    alarm_.Set(std::chrono::system_clock::now() + delay, [this](bool) {
+    // The callback only calls a member: the next wait, set from within it, replaces this
+    // function object while it runs.
+    alarm_.Set(std::chrono::system_clock::now() + delay, [self = this](bool) { self->onAlarm(); });
+  }
+
+  void onAlarm() {
+    bool last;
+    {
       std::lock_guard<std::mutex> lock(mu_);
       waiting_ = false;
-      step();  // a cancelled wait finds cancelled_ set
-    });
+      in_alarm_callback_ = true;
+      step();  // a cancelled wait finds cancelled_ set; may finish the call
+      in_alarm_callback_ = false;
+      last = done_;
+    }
+    if (last) delete this;
   }
 
   void finish(grpc::Status status) {
@@ -179,6 +200,8 @@ class ReadLogReactor final : public grpc::ServerWriteReactor<v1::LogChunk> {
   bool waiting_ = false;
   bool cancelled_ = false;
   bool finished_ = false;
+  bool in_alarm_callback_ = false;
+  bool done_ = false;  // OnDone has run
 };
 
 }  // namespace

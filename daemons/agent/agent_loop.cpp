@@ -436,6 +436,11 @@ void AgentLoop::connectLoop() {
     post([this, promise] { promise->set_value(registration()); });
     auto sink = std::make_shared<Sink>();
     auto registered = std::make_shared<std::atomic<bool>>(false);
+    // Waited for in steps: a stop() that came first leaves the loop thread gone.
+    while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+    }
     auto stream = MasterStream::start(*stub, sink, future.get(),
                                       [this, sink, registered](v1::MasterMessage&& message) {
                                         if (message.has_registered()) registered->store(true);
@@ -665,9 +670,11 @@ ProcessTaskSpec AgentLoop::specFor(const std::string& framework_id, const v1::Ta
 }
 
 void AgentLoop::runTasks(const v1::MasterMessage::RunTasks& run) {
-  std::vector<std::string> launched;
-  bool group_failed = false;
-  std::string failure;
+  // Each task is recorded (STAGING, checkpointed) here, and started on a launcher thread, so a
+  // slow start (a supervisor's, a Docker image pull) never holds up the loop, which may be
+  // running on one of gRPC's threads (drainHere).
+  using Launch = std::pair<std::string, std::function<absl::Status()>>;
+  std::vector<Launch> launches;
   for (const v1::TaskInfo& info : run.tasks()) {
     const std::string& id = info.task_id();
     if (tasks_.count(id)) {
@@ -686,57 +693,51 @@ void AgentLoop::runTasks(const v1::MasterMessage::RunTasks& run) {
       known_tasks_.insert(id);
       live_tasks_.insert(id);
     }
-    if (group_failed) {
-      report(id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED,
-             "another task of its group failed to launch: " + failure);
-      continue;
-    }
-    const bool docker = info.container().type() == v1::ContainerInfo::DOCKER;
-    if (docker) {
-      if (absl::Status ready = dockerReady(); !ready.ok()) {
-        failure = std::string(ready.message());
-        report(id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED, failure);
-        group_failed = run.tasks_size() > 1;
-        continue;
-      }
-    }
     std::function<absl::Status()> launch;
-    if (docker) {
+    if (info.container().type() == v1::ContainerInfo::DOCKER) {
       DockerTaskSpec spec;
       spec.task = specFor(run.framework_id(), info);
       spec.image = info.container().docker().image();
       spec.force_pull_image = info.container().docker().force_pull_image();
-      launch = [this, spec] { return docker_->launch(spec); };
+      launch = [this, spec] {
+        if (absl::Status ready = dockerReady(); !ready.ok()) return ready;
+        return docker_->launch(spec);
+      };
     } else {
       ProcessTaskSpec spec = specFor(run.framework_id(), info);
       launch = [this, spec] { return containerizer_->launch(spec); };
     }
     checkpoint(tasks_[id]);
-    if (run.tasks_size() == 1) {
-      // A single task: start it on a launcher thread; the loop goes on meanwhile.
-      launching_.insert(id);
-      launch_queue_.push([this, launch, id] {
-        absl::Status status = launch();
-        post([this, id, status] { onLaunched(id, status); }, Wake::kCallerDrains);
-        drainHere();
-      });
-      continue;
-    }
-    absl::Status launched_ok = launch();
-    if (!launched_ok.ok()) {
-      failure = std::string(launched_ok.message());
-      report(id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED, failure);
-      group_failed = run.tasks_size() > 1;
-      continue;
-    }
-    launched.push_back(id);
-    report(id, v1::TASK_RUNNING, v1::TaskStatus::REASON_NONE, "");
+    launching_.insert(id);
+    launches.emplace_back(id, std::move(launch));
   }
-  if (group_failed) {
-    // All or nothing: the group's tasks that did start are killed at once.
-    for (const std::string& id : launched) killIn(id, std::chrono::milliseconds(0)).IgnoreError();
-  }
-  metrics_.counter("orch_agent_tasks_launched_total", "Tasks launched").inc(launched.size());
+  if (launches.empty()) return;
+  // A group (LAUNCH_GROUP) is all or nothing: its tasks start one after another; once one
+  // fails, the rest are not started and those that did start are killed at once.
+  launch_queue_.push([this, launches] {
+    const bool group = launches.size() > 1;
+    std::vector<std::pair<std::string, absl::Status>> results;
+    std::string failure;
+    for (const auto& [id, launch] : launches) {
+      if (!failure.empty()) {
+        results.emplace_back(id, absl::AbortedError("another task of its group failed to launch: " + failure));
+        continue;
+      }
+      absl::Status status = launch();
+      if (!status.ok() && group) failure = std::string(status.message());
+      results.emplace_back(id, std::move(status));
+    }
+    post(
+        [this, results, group_failed = !failure.empty()] {
+          for (const auto& [id, status] : results) onLaunched(id, status);
+          if (!group_failed) return;
+          for (const auto& [id, status] : results) {
+            if (status.ok()) killIn(id, std::chrono::milliseconds(0)).IgnoreError();
+          }
+        },
+        Wake::kCallerDrains);
+    drainHere();
+  });
 }
 
 void AgentLoop::onLaunched(const std::string& id, const absl::Status& status) {

@@ -131,7 +131,8 @@ class AgentLoop {
   std::set<std::string> launching_;  // handed to a launcher thread, not yet started
   std::map<std::string, std::chrono::milliseconds> kill_after_launch_;
 
-  // Single tasks launch on a few threads so one slow spawn does not hold up the rest.
+  // Launches (a single task, or a whole group in order) run on a few threads so one slow start
+  // does not hold up the rest or the loop.
   static constexpr int kLaunchers = 16;
   concurrency::StreamQueue<std::function<void()>> launch_queue_;
   std::vector<std::thread> launchers_;

@@ -65,6 +65,10 @@ void MasterLoop::stop() {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return !draining_; });
   }
+  {
+    std::lock_guard<std::mutex> lock(life_->mu);  // waits for a store callback in progress
+    life_->alive = false;
+  }
   for (auto& [id, sink] : frameworks_) sink->close();
   for (auto& [id, sink] : agents_) sink->close();
   for (auto& sink : operators_) sink->close();
@@ -258,9 +262,12 @@ void MasterLoop::flushStore() {
   const uint64_t seq = ++issued_seq_;
   write_in_flight_ = true;
   write_started_ = std::chrono::steady_clock::now();
-  store_->write(std::move(writes), [this, seq](absl::Status status) {
+  store_->write(std::move(writes), [this, seq, life = life_](absl::Status status) {
     // On the store's thread, which holds no lock of ours: it releases what waited for this
-    // write itself when the engine is idle.
+    // write itself when the engine is idle. Not after stop(): the store outlives the loop, and
+    // completes what is in flight when it closes.
+    std::lock_guard<std::mutex> lock(life->mu);
+    if (!life->alive) return;
     post([this, seq, status](core::MasterEngine&, core::TimePoint) { onCommitted(seq, status); },
          Wake::kCallerDrains);
     drainHere();

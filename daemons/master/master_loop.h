@@ -165,6 +165,13 @@ class MasterLoop {
   bool stopping_ = false;
   bool draining_ = false;         // a thread runs the engine (the loop's, or one in drainHere)
   bool loop_wants_turn_ = false;  // the loop thread waits for the engine: its tick is due
+  // Shared with the store's write callbacks, which may come after stop() (and after this loop
+  // is gone): they do nothing once alive is false.
+  struct Life {
+    std::mutex mu;
+    bool alive = true;
+  };
+  std::shared_ptr<Life> life_ = std::make_shared<Life>();
   // callAsync replies not yet sent (guarded by mu_), answered UNAVAILABLE by stop().
   uint64_t next_reply_ = 0;
   std::map<uint64_t, std::function<void(absl::Status)>> pending_replies_;

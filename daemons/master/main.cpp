@@ -224,10 +224,6 @@ int main(int argc, char** argv) {
   builder.RegisterService(&registry);
   builder.RegisterService(&operator_service);
   builder.SetMaxReceiveMessageSize(16 << 20);
-  // Keep a steady pool of polling threads instead of starting hundreds of short-lived ones
-  // under a burst of calls (seen in the launch-throughput profile).
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 4);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 16);
   loop.start();
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || bound_port == 0) {

@@ -423,6 +423,53 @@ class ProcessContainerizerTest : public QObject {
     QVERIFY2(absl::StrContains(e->message, "32 MB"), e->message.c_str());
   }
 
+  // Pooled cgroups: each task runs under its own limits whatever the previous task in the same
+  // cgroup had, and is held to them in a reused cgroup; a pooled cgroup removed meanwhile is
+  // created again with the limits.
+  void pooledCgroupsKeepEachTasksLimits() {
+    if (std::optional<QString> why = cgroupsUnavailableReason()) {
+      QSKIP(qPrintable("needs a memory cgroup: " + *why));
+    }
+    // Prints the task's memory cgroup and its limit (v1 hierarchy, or the v2 unified one).
+    const std::string show =
+        "p=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup); "
+        "if [ -n \"$p\" ]; then echo \"$p $(cat /sys/fs/cgroup/memory$p/memory.limit_in_bytes)\"; "
+        "else p=$(awk -F: '$1 == \"0\" {print $3}' /proc/self/cgroup); "
+        "echo \"$p $(cat /sys/fs/cgroup$p/memory.max)\"; fi";
+    auto run = [&](const std::string& name, uint64_t mem_mb, const std::string& command) {
+      const std::string id = newId(name);
+      ProcessTaskSpec s = shellTask(id, command);
+      s.mem_bytes = mem_mb << 20;
+      s.cpus = 0.25;
+      if (!c_->launch(s).ok()) return std::make_pair(std::optional<TaskExit>(), QByteArray());
+      std::optional<TaskExit> e = waitForExit(*c_, id, 60s);
+      return std::make_pair(e, readFile(sandboxFile(id, "stdout")).trimmed());
+    };
+    auto limitOf = [](const QByteArray& line) { return line.mid(line.indexOf(' ') + 1); };
+    auto cgroupOf = [](const QByteArray& line) { return line.left(line.indexOf(' ')); };
+
+    auto [e1, out1] = run("lim32", 32, show);
+    QVERIFY(e1.has_value() && e1->end == TaskEnd::kExited);
+    QCOMPARE(limitOf(out1), QByteArray::number(32 << 20));
+    auto [e2, out2] = run("lim32again", 32, show);
+    QVERIFY(e2.has_value() && e2->end == TaskEnd::kExited);
+    QCOMPARE(cgroupOf(out2), cgroupOf(out1));  // the same pooled cgroup, reused
+    QCOMPARE(limitOf(out2), QByteArray::number(32 << 20));
+    // In the reused cgroup the memory limit holds.
+    auto [e3, out3] = run("oom32", 32, "head -c 200000000 /dev/zero | tail");
+    QVERIFY(e3.has_value());
+    QVERIFY2(e3->end == TaskEnd::kOomKilled, qPrintable(describe(*e3)));
+    auto [e4, out4] = run("lim64", 64, show);
+    QVERIFY(e4.has_value() && e4->end == TaskEnd::kExited);
+    QCOMPARE(limitOf(out4), QByteArray::number(64 << 20));
+    // Someone removes the idle pooled cgroups: the next task with the same limits has them.
+    ProcessContainerizer::removeIdleCgroups(options());
+    auto [e5, out5] = run("lim64after", 64, show);
+    QVERIFY(e5.has_value() && e5->end == TaskEnd::kExited);
+    QCOMPARE(limitOf(out5), QByteArray::number(64 << 20));
+    QCOMPARE(cgroupOf(out5), cgroupOf(out4));
+  }
+
   void recoverReattachesAfterAgentRestart() {
     const std::string id = newId("sleep");
     QVERIFY(c_->launch(shellTask(id, "sleep 60")).ok());

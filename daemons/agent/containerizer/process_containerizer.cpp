@@ -307,16 +307,35 @@ struct ProcessContainerizer::Impl {
     }
     const std::string log_path = layout.supervisorLog();
     if (std::shared_ptr<SupervisorSpawnerClient> s = currentSpawner()) {
-      absl::StatusOr<SupervisorSpawnerClient::Spawned> spawned = s->spawn(layout.state_dir, write_end);
-      if (spawned.ok()) {
-        ::close(write_end);
-        supervisor_pid = spawned->pid;
-        pidfd = spawned->pidfd;
-        by_spawner = true;
-        return awaitReport(report[0], log_path, supervisor_pid, pidfd, task_pid);
+      absl::StatusOr<SupervisorSpawnerClient::Pending> pending = s->request(layout.state_dir, write_end);
+      if (pending.ok()) {
+        ::close(write_end);  // the spawner has its copy: the pipe ends when the supervisor does
+        // The report first: the spawner's reply is usually in by then, so this thread sleeps
+        // once per launch, not twice.
+        const Report started = readReport(report[0]);
+        absl::StatusOr<SupervisorSpawnerClient::Spawned> spawned = s->await(*pending);
+        if (spawned.ok()) {
+          supervisor_pid = spawned->pid;
+          pidfd = spawned->pidfd;
+          by_spawner = true;
+          return finishReport(started, log_path, supervisor_pid, pidfd, task_pid);
+        }
+        spdlog::warn("process containerizer: {}; starting this supervisor directly",
+                     std::string(spawned.status().message()));
+        // That report pipe is spent: start over with a new one.
+        if (::pipe2(report, O_CLOEXEC) != 0) {
+          return absl::InternalError(absl::StrCat("pipe2: ", std::strerror(errno)));
+        }
+        write_end = ::fcntl(report[1], F_DUPFD_CLOEXEC, 10);
+        ::close(report[1]);
+        if (write_end < 0) {
+          ::close(report[0]);
+          return absl::InternalError(absl::StrCat("fcntl: ", std::strerror(errno)));
+        }
+      } else {
+        spdlog::warn("process containerizer: {}; starting this supervisor directly",
+                     std::string(pending.status().message()));
       }
-      spdlog::warn("process containerizer: {}; starting this supervisor directly",
-                   std::string(spawned.status().message()));
     }
     // The supervisor writes its own log (<state_dir>/supervisor.log) only when it has something
     // to say; its stdio goes nowhere.
@@ -328,15 +347,17 @@ struct ProcessContainerizer::Impl {
       return spawned.status();
     }
     supervisor_pid = *spawned;
-    return awaitReport(report[0], log_path, supervisor_pid, pidfd, task_pid);
+    return finishReport(readReport(report[0]), log_path, supervisor_pid, pidfd, task_pid);
   }
 
-  // Waits for the supervisor's one-line start-up report on `report_fd` (closed here). pidfd >= 0:
-  // the supervisor is the spawner's child (signalled through the pidfd, which is closed on
-  // failure); else it is ours (reaped here on failure).
-  absl::Status awaitReport(int report_fd, const std::string& log_path, pid_t supervisor_pid,
-                           int& pidfd, pid_t& task_pid) {
-    // Wait for the one-line report: the supervisor writes it once the task's program runs.
+  struct Report {
+    std::string line;  // without its newline; "" if none came
+    bool timed_out = false;
+  };
+
+  // Waits for the supervisor's one-line start-up report on `report_fd` (closed here): it writes
+  // it once the task's program runs, or an error line; the pipe ends without one if it died.
+  static Report readReport(int report_fd) {
     std::string line;
     char buf[1024];
     const auto deadline =
@@ -359,7 +380,16 @@ struct ProcessContainerizer::Impl {
       line.append(buf, static_cast<size_t>(n));
     }
     ::close(report_fd);
-    line = line.substr(0, line.find('\n'));
+    return Report{line.substr(0, line.find('\n')), timed_out};
+  }
+
+  // The launch's outcome from its report. pidfd >= 0: the supervisor is the spawner's child
+  // (signalled through the pidfd, which is closed on failure); else it is ours (reaped here on
+  // failure).
+  absl::Status finishReport(const Report& report, const std::string& log_path, pid_t supervisor_pid,
+                            int& pidfd, pid_t& task_pid) {
+    const std::string& line = report.line;
+    const bool timed_out = report.timed_out;
     int pid = 0;
     if (absl::StartsWith(line, "started ") && absl::SimpleAtoi(line.substr(8), &pid) && pid > 0) {
       task_pid = pid;

@@ -52,7 +52,7 @@ bool SupervisorSpawnerClient::alive() const {
   return !dead_;
 }
 
-absl::StatusOr<SupervisorSpawnerClient::Spawned> SupervisorSpawnerClient::spawn(
+absl::StatusOr<SupervisorSpawnerClient::Pending> SupervisorSpawnerClient::request(
     const std::string& state_dir, int report_fd) {
   auto reply = std::make_shared<Reply>();
   {
@@ -69,6 +69,11 @@ absl::StatusOr<SupervisorSpawnerClient::Spawned> SupervisorSpawnerClient::spawn(
       return st;
     }
   }
+  return reply;
+}
+
+absl::StatusOr<SupervisorSpawnerClient::Spawned> SupervisorSpawnerClient::await(const Pending& pending) {
+  const std::shared_ptr<Reply>& reply = pending;
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return reply->done; });
   if (absl::StartsWith(reply->text, "spawned ")) {

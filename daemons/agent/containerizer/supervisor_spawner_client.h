@@ -36,20 +36,25 @@ class SupervisorSpawnerClient {
   SupervisorSpawnerClient(const SupervisorSpawnerClient&) = delete;
   SupervisorSpawnerClient& operator=(const SupervisorSpawnerClient&) = delete;
 
-  // Forks a supervisor for `state_dir` whose start-up report goes to `report_fd` (sent to the
-  // spawner; the caller keeps and closes its own copy). Thread-safe.
-  absl::StatusOr<Spawned> spawn(const std::string& state_dir, int report_fd);
-  bool alive() const;
-
- private:
-  SupervisorSpawnerClient(int socket, pid_t pid, ExitCallback on_exit);
-  void readLoop();
-
   struct Reply {
     bool done = false;
     std::string text;
     int fd = -1;
   };
+  using Pending = std::shared_ptr<Reply>;
+
+  // Asks for a supervisor for `state_dir` whose start-up report goes to `report_fd` (sent to
+  // the spawner, which holds its own copy once this returns: the caller may close its copy at
+  // once). The reply is taken with await(); meanwhile the caller can wait for the report, by
+  // which time the reply (sent right after the fork) is normally there: no second wake-up.
+  // Thread-safe.
+  absl::StatusOr<Pending> request(const std::string& state_dir, int report_fd);
+  absl::StatusOr<Spawned> await(const Pending& pending);
+  bool alive() const;
+
+ private:
+  SupervisorSpawnerClient(int socket, pid_t pid, ExitCallback on_exit);
+  void readLoop();
 
   const int socket_;
   const pid_t pid_;

@@ -131,10 +131,15 @@ absl::Status AgentLoop::start() {
   ContainerizerOptions containerizer = options_.containerizer;
   // Supervisors forked by the spawner are not our children: their ends arrive from the
   // containerizer instead of as SIGCHLD, and wake the loop the same way.
+  // Called on the spawner client's reader thread, which holds no lock and which no loop work
+  // waits for (launches run on launcher threads): it collects the end itself when the loop is
+  // idle.
   containerizer.on_task_end = [this] {
-    std::lock_guard<std::mutex> lock(mu_);
-    child_exited_ = true;
-    cv_.notify_one();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      child_exited_ = true;
+    }
+    drainHere();
   };
   containerizer_ = std::make_unique<ProcessContainerizer>(std::move(containerizer));
 
@@ -261,7 +266,7 @@ void AgentLoop::post(Work work, Wake wake) {
 
 void AgentLoop::drainHere() {
   std::unique_lock<std::mutex> lock(mu_);
-  if (draining_ || stopping_ || queue_.empty()) return;  // the one draining takes it
+  if (draining_ || stopping_ || (queue_.empty() && !child_exited_)) return;  // the one draining takes it
   if (loop_wants_turn_) {  // the loop's timers are due: it takes the queue with it
     lock.unlock();
     cv_.notify_all();
@@ -277,7 +282,9 @@ void AgentLoop::drainHere() {
     for (Work& work : batch) work();
     if (exits) pollExits();
     lock.lock();
-    if (queue_.empty() || stopping_ || loop_wants_turn_ || round >= kInlineRounds) break;
+    if ((queue_.empty() && !child_exited_) || stopping_ || loop_wants_turn_ || round >= kInlineRounds) {
+      break;
+    }
   }
   draining_ = false;
   const bool wake = loop_wants_turn_ || stopping_ || !queue_.empty() || child_exited_;

@@ -80,8 +80,9 @@ class AgentLoop {
   void post(Work work, Wake wake = Wake::kLoopThread);
   // Runs the queued work on this thread unless another thread runs the loop's state, in which
   // case that one takes it; only one thread ever does ("the loop thread" below means that one).
-  // Call it holding no lock queued work might take. The loop thread keeps the timers, and gets
-  // the state back when they are due and after a few batches.
+  // Call it holding no lock queued work might take, and not from a thread that queued work
+  // waits for. Also collects ended tasks (child_exited_). The loop thread keeps the timers, and
+  // gets the state back when they are due and after a few batches.
   void drainHere();
   void run();
   void connectLoop();

@@ -724,18 +724,22 @@ void AgentLoop::runTasks(const v1::MasterMessage::RunTasks& run) {
   launch_queue_.push([this, launches] {
     const bool group = launches.size() > 1;
     std::vector<std::pair<std::string, absl::Status>> results;
+    bool group_failed = false;
     std::string failure;
     for (const auto& [id, launch] : launches) {
-      if (!failure.empty()) {
+      if (group_failed) {
         results.emplace_back(id, absl::AbortedError("another task of its group failed to launch: " + failure));
         continue;
       }
       absl::Status status = launch();
-      if (!status.ok() && group) failure = std::string(status.message());
+      if (!status.ok() && group) {
+        group_failed = true;
+        failure = std::string(status.message());
+      }
       results.emplace_back(id, std::move(status));
     }
     post(
-        [this, results, group_failed = !failure.empty()] {
+        [this, results, group_failed] {
           for (const auto& [id, status] : results) onLaunched(id, status);
           if (!group_failed) return;
           for (const auto& [id, status] : results) {
@@ -751,12 +755,20 @@ void AgentLoop::onLaunched(const std::string& id, const absl::Status& status) {
   launching_.erase(id);
   if (!status.ok()) {
     kill_after_launch_.erase(id);
+    ended_while_launching_.erase(id);
     report(id, v1::TASK_FAILED, v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED,
            std::string(status.message()));
     return;
   }
   metrics_.counter("orch_agent_tasks_launched_total", "Tasks launched").inc();
   report(id, v1::TASK_RUNNING, v1::TaskStatus::REASON_NONE, "");
+  if (auto ended = ended_while_launching_.find(id); ended != ended_while_launching_.end()) {
+    const TaskExit exit = std::move(ended->second);
+    ended_while_launching_.erase(ended);
+    kill_after_launch_.erase(id);
+    onExit(exit);
+    return;
+  }
   auto pending = kill_after_launch_.find(id);
   if (pending != kill_after_launch_.end()) {
     killIn(id, pending->second).IgnoreError();
@@ -819,6 +831,12 @@ void AgentLoop::pollExits() {
 
 void AgentLoop::onExit(const TaskExit& exit) {
   if (!tasks_.count(exit.task_id)) return;
+  if (launching_.count(exit.task_id)) {
+    // Ended before its launch was reported (a group member waiting for the rest of its group):
+    // reported after its TASK_RUNNING, by onLaunched.
+    ended_while_launching_.insert_or_assign(exit.task_id, exit);
+    return;
+  }
   switch (exit.end) {
     case TaskEnd::kExited:
       if (exit.exit_code == 0) {

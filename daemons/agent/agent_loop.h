@@ -131,6 +131,7 @@ class AgentLoop {
   std::mt19937_64 rng_;
   std::set<std::string> launching_;  // handed to a launcher thread, not yet started
   std::map<std::string, std::chrono::milliseconds> kill_after_launch_;
+  std::map<std::string, TaskExit> ended_while_launching_;  // reported after TASK_RUNNING
 
   // Launches (a single task, or a whole group in order) run on a few threads so one slow start
   // does not hold up the rest or the loop.

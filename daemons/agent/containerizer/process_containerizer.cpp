@@ -320,6 +320,16 @@ struct ProcessContainerizer::Impl {
           by_spawner = true;
           return finishReport(started, log_path, supervisor_pid, pidfd, task_pid);
         }
+        int started_pid = 0;
+        if (absl::StartsWith(started.line, "started ") &&
+            absl::SimpleAtoi(started.line.substr(8), &started_pid) && started_pid > 0) {
+          // The spawner forked a supervisor that started the task, then vanished before
+          // answering: that task must not run untracked next to a second copy.
+          ::kill(-started_pid, SIGKILL);
+          return absl::UnavailableError(absl::StrCat(
+              "the supervisor spawner went away while starting the task (",
+              spawned.status().message(), "); the started process group was killed"));
+        }
         spdlog::warn("process containerizer: {}; starting this supervisor directly",
                      std::string(spawned.status().message()));
         // That report pipe is spent: start over with a new one.

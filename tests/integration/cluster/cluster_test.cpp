@@ -203,6 +203,67 @@ class ClusterTest : public QObject {
     QVERIFY2(absl::StrContains(read.message(), "no-such-task"), read.ToString().c_str());
   }
 
+  // LAUNCH_GROUP: the group's tasks start together and are all reported, each RUNNING before
+  // its end (also a member that ends before the rest of its group has started); when one
+  // member cannot start, the members that did are killed at once.
+  void taskGroupsAreAllOrNothing() {
+    TestFramework framework(cluster_.frameworkConfig(), "groups");
+    QVERIFY(framework.subscribe().ok());
+    auto launchGroup = [&](const std::vector<v1::TaskInfo>& tasks) -> absl::Status {
+      auto offer = framework.takeOffer(10);
+      if (!offer) return absl::DeadlineExceededError("no offer");
+      v1::Call::Operation op;
+      op.set_type(v1::Call::Operation::LAUNCH_GROUP);
+      for (const auto& t : tasks) *op.mutable_launch_group()->mutable_task_group()->add_tasks() = t;
+      v1::Filters filters;
+      filters.set_refuse_seconds(0);
+      return framework.session().accept({offer->offer_id()}, {op}, filters);
+    };
+    auto statesOf = [&](const std::string& id) {
+      std::vector<v1::TaskState> states;
+      for (const auto& u : framework.updates(id)) {
+        if (states.empty() || states.back() != u.state()) states.push_back(u.state());
+      }
+      return states;
+    };
+
+    // A whole group; "quick" ends while the rest of its group is still starting.
+    std::vector<v1::TaskInfo> group = {TestFramework::shellTask("group-quick", "true", 0.01, 8)};
+    std::vector<std::string> ids = {"group-quick"};
+    for (int i = 0; i < 12; ++i) {
+      ids.push_back("group-member-" + std::to_string(i));
+      group.push_back(TestFramework::shellTask(ids.back(), "sleep 0.3", 0.01, 8));
+    }
+    absl::Status accepted = launchGroup(group);
+    QVERIFY2(accepted.ok(), accepted.ToString().c_str());
+    for (const std::string& name : ids) {
+      const char* id = name.c_str();
+      auto end = framework.waitForTerminal(id, 20);
+      QVERIFY2(end.has_value(), id);
+      QCOMPARE(end->state(), v1::TASK_FINISHED);
+      QTest::qWait(200);  // nothing may follow the end
+      const std::vector<v1::TaskState> states = statesOf(id);
+      QVERIFY2(states.size() >= 2, id);
+      QCOMPARE(states.back(), v1::TASK_FINISHED);
+      QCOMPARE(states[states.size() - 2], v1::TASK_RUNNING);
+    }
+
+    // A member that cannot start (an image no registry has): the one started before it is killed.
+    v1::TaskInfo broken = TestFramework::shellTask("group-broken", "true");
+    broken.mutable_container()->set_type(v1::ContainerInfo::DOCKER);
+    broken.mutable_container()->mutable_docker()->set_image("orch-test/no-such-image:never");
+    accepted = launchGroup({TestFramework::shellTask("group-victim", "sleep 1004.5"), broken});
+    QVERIFY2(accepted.ok(), accepted.ToString().c_str());
+    auto failed = framework.waitForTerminal("group-broken", 60);
+    QVERIFY(failed.has_value());
+    QCOMPARE(failed->state(), v1::TASK_FAILED);
+    QCOMPARE(failed->reason(), v1::TaskStatus::REASON_CONTAINER_LAUNCH_FAILED);
+    auto victim = framework.waitForTerminal("group-victim", 20);
+    QVERIFY(victim.has_value());
+    QCOMPARE(victim->state(), v1::TASK_KILLED);
+    QTRY_COMPARE_WITH_TIMEOUT(countProcesses("sleep 1004.5"), 0, 5000);
+  }
+
   void killIsGracefulThenForced() {
     TestFramework framework(cluster_.frameworkConfig(), "kills");
     QVERIFY(framework.subscribe().ok());

@@ -66,7 +66,7 @@ void MasterLoop::stop() {
     cv_.wait(lock, [&] { return !draining_; });
   }
   {
-    std::lock_guard<std::mutex> lock(life_->mu);  // waits for a store callback in progress
+    std::lock_guard<std::recursive_mutex> lock(life_->mu);  // waits for a store callback in progress
     life_->alive = false;
   }
   for (auto& [id, sink] : frameworks_) sink->close();
@@ -266,7 +266,7 @@ void MasterLoop::flushStore() {
     // On the store's thread, which holds no lock of ours: it releases what waited for this
     // write itself when the engine is idle. Not after stop(): the store outlives the loop, and
     // completes what is in flight when it closes.
-    std::lock_guard<std::mutex> lock(life->mu);
+    std::lock_guard<std::recursive_mutex> lock(life->mu);
     if (!life->alive) return;
     post([this, seq, status](core::MasterEngine&, core::TimePoint) { onCommitted(seq, status); },
          Wake::kCallerDrains);

@@ -168,7 +168,9 @@ class MasterLoop {
   // Shared with the store's write callbacks, which may come after stop() (and after this loop
   // is gone): they do nothing once alive is false.
   struct Life {
-    std::mutex mu;
+    // Recursive: a store that answers a write at once (one that is closing) calls back on the
+    // thread already inside a callback.
+    std::recursive_mutex mu;
     bool alive = true;
   };
   std::shared_ptr<Life> life_ = std::make_shared<Life>();

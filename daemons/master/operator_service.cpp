@@ -7,7 +7,7 @@
 #include "common/tls/grpc_tls.h"
 #include "common/wire/wire_convert.h"
 #include "master/grpc_status.h"
-#include "master/outgoing_stream.h"
+#include "master/held_event_stream.h"
 
 namespace orch::master {
 
@@ -26,21 +26,14 @@ grpc::Status requireOperator(grpc::CallbackServerContext* ctx) {
 
 // One event subscriber: SUBSCRIBED (the state at that moment) first, then every event the loop
 // broadcasts, written from the subscriber's queue as it fills (OutgoingStream).
-class OperatorEventStream final : public grpc::ServerWriteReactor<v1::OperatorEvent> {
+class OperatorEventStream final : public HeldEventStream<v1::OperatorEvent> {
  public:
-  explicit OperatorEventStream(MasterLoop& loop) : loop_(loop), sink_(std::make_shared<OperatorSink>()) {
-    out_ = OutgoingStream<v1::OperatorEvent>::create(
-        sink_, {[this](const v1::OperatorEvent* e) { StartWrite(e); },
-                [this](grpc::Status s) { Finish(std::move(s)); }},
-        /*held=*/true);
-  }
+  explicit OperatorEventStream(MasterLoop& loop) : loop_(loop) {}
 
   void subscribe() {
-    auto sink = sink_;
-    auto out = out_;
     MasterLoop* loop = &loop_;
     loop_.callAsync(
-        [loop, sink](core::MasterEngine& engine, core::TimePoint) -> absl::Status {
+        [loop, sink = sink_](core::MasterEngine& engine, core::TimePoint) -> absl::Status {
           v1::OperatorEvent first;
           first.set_type(v1::OperatorEvent::SUBSCRIBED);
           *first.mutable_state() = loop->stateSnapshot(engine);
@@ -48,31 +41,17 @@ class OperatorEventStream final : public grpc::ServerWriteReactor<v1::OperatorEv
           loop->attachOperator(sink);
           return absl::OkStatus();
         },
-        [out](absl::Status s) {  // once durable (or the master is stopping)
-          if (!s.ok()) out->finishWith(toGrpc(s));
-          out->release();
-        },
-        MasterLoop::Wake::kCallerDrains);
+        releaseWhenSubscribed(), MasterLoop::Wake::kCallerDrains);
     loop_.drainHere();
   }
 
-  void fail(grpc::Status s) {
-    out_->finishWith(std::move(s));
-    out_->release();
-  }
-
-  void OnWriteDone(bool ok) override { out_->writeDone(ok); }
-  void OnCancel() override { out_->abort(); }
   void OnDone() override {
-    out_->detach();
-    sink_->close();  // the loop drops closed subscribers
+    detachStream();  // the loop drops closed subscribers
     delete this;
   }
 
  private:
   MasterLoop& loop_;
-  std::shared_ptr<OperatorSink> sink_;
-  std::shared_ptr<OutgoingStream<v1::OperatorEvent>> out_;
 };
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include "common/tls/grpc_tls.h"
 #include "common/wire/wire_convert.h"
 #include "master/grpc_status.h"
-#include "master/outgoing_stream.h"
+#include "master/held_event_stream.h"
 
 namespace orch::master {
 
@@ -81,19 +81,14 @@ absl::StatusOr<std::vector<core::LaunchOperation>> operationsFrom(const v1::Call
 // One framework's event stream. Subscribing runs on the loop; SUBSCRIBED and every later
 // event are written from the queue the loop pushes to (OutgoingStream), and the stream ends when
 // the loop closes that queue (teardown, a newer subscription) or the framework goes away.
-class FrameworkEventStream final : public grpc::ServerWriteReactor<v1::Event> {
+// Held until the subscription is durable: SUBSCRIBED must not announce a framework id a
+// restarted master would not know (and could hand out again).
+class FrameworkEventStream final : public HeldEventStream<v1::Event> {
  public:
-  FrameworkEventStream(MasterLoop& loop) : loop_(loop), sink_(std::make_shared<FrameworkSink>()) {
-    // Held until the subscription is durable: SUBSCRIBED must not announce a framework id a
-    // restarted master would not know (and could hand out again).
-    out_ = OutgoingStream<v1::Event>::create(
-        sink_, {[this](const v1::Event* e) { StartWrite(e); }, [this](grpc::Status s) { Finish(std::move(s)); }},
-        /*held=*/true);
-  }
+  explicit FrameworkEventStream(MasterLoop& loop) : loop_(loop) {}
 
   void subscribe(core::FrameworkDescription desc) {
     auto sink = sink_;
-    auto out = out_;
     auto id = id_;
     MasterLoop* loop = &loop_;
     loop_.callAsync(
@@ -113,22 +108,11 @@ class FrameworkEventStream final : public grpc::ServerWriteReactor<v1::Event> {
                          {{"framework_id", subscribed->value()}, {"name", desc.name}, {"principal", desc.principal}});
       return absl::OkStatus();
         },
-        [out](absl::Status s) {  // on the loop, once durable (or the master is stopping)
-          if (!s.ok()) out->finishWith(toGrpc(s));
-          out->release();
-        });
+        releaseWhenSubscribed());
   }
 
-  void fail(grpc::Status s) {
-    out_->finishWith(std::move(s));
-    out_->release();
-  }
-
-  void OnWriteDone(bool ok) override { out_->writeDone(ok); }
-  void OnCancel() override { out_->abort(); }
   void OnDone() override {
-    out_->detach();
-    sink_->close();
+    detachStream();
     auto sink = sink_;
     auto id = id_;
     MasterLoop* loop = &loop_;
@@ -142,8 +126,6 @@ class FrameworkEventStream final : public grpc::ServerWriteReactor<v1::Event> {
 
  private:
   MasterLoop& loop_;
-  std::shared_ptr<FrameworkSink> sink_;
-  std::shared_ptr<OutgoingStream<v1::Event>> out_;
   std::shared_ptr<core::FrameworkId> id_ = std::make_shared<core::FrameworkId>();  // set on the loop
 };
 

@@ -213,22 +213,28 @@ private slots:
   }
 
   void oomKillIsVisible() {
-    auto s = spec("oom", "dd if=/dev/zero of=/dev/null bs=64M count=1");
-    s.memory_bytes = 16 << 20;
-    auto id = client_->createContainer(s);
-    QVERIFY2(id.ok(), msg(id.status()));
-    QVERIFY(client_->startContainer(*id).ok());
-    HttpCancel never;
-    auto code = client_->waitContainer(*id, &never);
-    QVERIFY2(code.ok(), msg(code.status()));
-    QCOMPARE(*code, 137);
-    // dockerd may handle containerd's OOM event after the exit that answered the wait.
-    QTRY_VERIFY_WITH_TIMEOUT(([&] {
-                               auto state = client_->inspectContainer(*id);
-                               return state.ok() && state->oom_killed;
-                             }()),
-                             5000);
-    client_->removeContainer(*id).IgnoreError();
+    // dockerd learns of an OOM kill from containerd's event, which it may handle after the exit
+    // that answered the wait, and under load sometimes not at all (seen once in ~20 CI runs):
+    // each run must end by SIGKILL, and dockerd's flag must reach us in one of three.
+    bool seen = false;
+    for (int attempt = 0; attempt < 3 && !seen; ++attempt) {
+      auto s = spec("oom" + std::to_string(attempt), "dd if=/dev/zero of=/dev/null bs=64M count=1");
+      s.memory_bytes = 16 << 20;
+      auto id = client_->createContainer(s);
+      QVERIFY2(id.ok(), msg(id.status()));
+      QVERIFY(client_->startContainer(*id).ok());
+      HttpCancel never;
+      auto code = client_->waitContainer(*id, &never);
+      QVERIFY2(code.ok(), msg(code.status()));
+      QCOMPARE(*code, 137);
+      for (int i = 0; i < 50 && !seen; ++i) {
+        auto state = client_->inspectContainer(*id);
+        seen = state.ok() && state->oom_killed;
+        if (!seen) QTest::qWait(100);
+      }
+      client_->removeContainer(*id).IgnoreError();
+    }
+    QVERIFY2(seen, "dockerd never reported OOMKilled for a container killed at its memory limit");
   }
 
   void followsLogsUntilTheContainerStops() {
